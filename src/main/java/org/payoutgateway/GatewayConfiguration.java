@@ -1,0 +1,99 @@
+package org.payoutgateway;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.concurrent.ExecutorService;
+import org.apache.camel.CamelConfiguration;
+import org.apache.camel.CamelContext;
+import org.apache.camel.spi.Registry;
+import org.apache.camel.support.service.ServiceSupport;
+import org.flywaydb.core.Flyway;
+import org.payoutgateway.config.Settings;
+import org.payoutgateway.dispatch.Dispatcher;
+import org.payoutgateway.intake.file.FileIntake;
+import org.payoutgateway.intake.file.FileResults;
+import org.payoutgateway.intake.file.IntakeFiles;
+import org.payoutgateway.payout.PayoutOutcomes;
+import org.payoutgateway.payout.PayoutStore;
+import org.payoutgateway.payout.PayoutValidator;
+import org.payoutgateway.provider.ProviderAccounts;
+import org.payoutgateway.query.StatusQueries;
+import org.payoutgateway.sandbox.ProviderSandbox;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Builds the gateway's beans once from the settings and binds them by the names the routes use:
+ * {@code payoutStore}, {@code providerAccounts}, {@code fileIntake}, {@code fileResults},
+ * {@code dispatcher}, {@code statusQueries}, {@code dispatchPool}. Migrates the payout store first.
+ */
+public class GatewayConfiguration implements CamelConfiguration {
+
+    private static final Logger LOG = LoggerFactory.getLogger(GatewayConfiguration.class);
+    public static final String DEFAULT_H2_URL =
+            "jdbc:h2:file:./data/db/payouts;MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH";
+
+    @Override
+    public void configure(CamelContext context) throws Exception {
+        Registry registry = context.getRegistry();
+        if (registry.lookupByName("payoutStore") != null) {
+            return; // bound already
+        }
+        Settings settings = new Settings(key -> context.getPropertiesComponent().resolveProperty(key));
+
+        HikariDataSource dataSource = dataSource(settings);
+        context.addService(new ServiceSupport() {
+            @Override
+            protected void doStop() {
+                dataSource.close();
+            }
+        }, true, true);
+        Flyway.configure().dataSource(dataSource).locations("classpath:db/migration").load().migrate();
+
+        PayoutStore store = new PayoutStore(dataSource, Clock.systemUTC());
+        ProviderAccounts accounts = new ProviderAccounts(settings);
+        PayoutValidator validator = new PayoutValidator(accounts);
+        PayoutOutcomes outcomes = new PayoutOutcomes(store,
+                settings.getDurations("payout.dispatch.retry-backoff", "5s,30s,1m,5m"));
+        IntakeFiles files = new IntakeFiles(store);
+
+        registry.bind("payoutDataSource", dataSource);
+        registry.bind("payoutStore", store);
+        registry.bind("providerAccounts", accounts);
+        registry.bind("payoutValidator", validator);
+        registry.bind("payoutOutcomes", outcomes);
+        registry.bind("fileIntake", new FileIntake(store, files, validator,
+                Path.of(settings.get("payout.intake.file.archive-dir", "data/archive")),
+                Path.of(settings.get("payout.intake.file.error-dir", "data/error")),
+                settings.getInt("payout.intake.file.batch-size", 500)));
+        registry.bind("fileResults", new FileResults(store, files,
+                Path.of(settings.get("payout.intake.file.outbox-dir", "data/outbox"))));
+        registry.bind("dispatcher", new Dispatcher(store, accounts, outcomes,
+                settings.getInt("payout.dispatch.batch-size", 200)));
+        registry.bind("statusQueries", new StatusQueries(store, accounts, outcomes,
+                settings.getInt("payout.query.batch-size", 200),
+                settings.getDuration("payout.dispatch.sending-lease", "2m")));
+        ExecutorService dispatchPool = context.getExecutorServiceManager()
+                .newFixedThreadPool(this, "dispatch", settings.getInt("payout.dispatch.concurrency", 16));
+        registry.bind("dispatchPool", dispatchPool);
+
+        if (settings.getBoolean("payout.sandbox.enabled", false)) {
+            LOG.warn("SANDBOX ENABLED: simulated providers are served under /sandbox; never use in production");
+            context.addRoutes(new ProviderSandbox(accounts, settings));
+        }
+        LOG.info("Payout gateway configured: accounts {}, store {}", accounts.all().stream()
+                .map(c -> c.account() + "(" + c.country() + ")").toList(), dataSource.getJdbcUrl().replaceAll(";.*", ""));
+    }
+
+    private static HikariDataSource dataSource(Settings settings) {
+        HikariConfig config = new HikariConfig();
+        config.setPoolName("payout-store");
+        config.setJdbcUrl(settings.get("payout.datasource.url", DEFAULT_H2_URL));
+        config.setUsername(settings.get("payout.datasource.username", "sa"));
+        config.setPassword(settings.get("payout.datasource.password", ""));
+        config.setMaximumPoolSize(settings.getInt("payout.datasource.pool-size", 20));
+        return new HikariDataSource(config);
+    }
+}

@@ -1,0 +1,35 @@
+package org.payoutgateway;
+
+import java.util.Properties;
+import org.apache.camel.main.Main;
+
+/**
+ * Starts the payout gateway: Camel Main with the settings of {@code config/application.properties}
+ * (another folder with {@code -Dpayout.config-dir=…} or {@code PAYOUT_CONFIG_DIR}) and the routes
+ * of {@code routes/*.yaml}.
+ */
+public final class GatewayMain {
+
+    private GatewayMain() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        create(new Properties()).run(args);
+    }
+
+    /**
+     * The application as production runs it, with settings that override the configuration file
+     * (tests use this to point the gateway at their own stand-in providers and folders).
+     */
+    public static Main create(Properties overrides) {
+        Main main = new Main();
+        String configDir = overrides.getProperty("payout.config-dir", System.getProperty("payout.config-dir",
+                System.getenv().getOrDefault("PAYOUT_CONFIG_DIR", "config")));
+        main.setPropertyPlaceholderLocations("file:" + configDir + "/application.properties");
+        if (!overrides.isEmpty()) {
+            main.setOverrideProperties(overrides);
+        }
+        main.configure().addConfiguration(new GatewayConfiguration());
+        return main;
+    }
+}

@@ -1,0 +1,103 @@
+package org.payoutgateway.intake.file;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.time.OffsetDateTime;
+import org.apache.commons.csv.CSVFormat;
+import org.apache.commons.csv.CSVPrinter;
+import org.payoutgateway.payout.PayoutStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Write-back for payout files, as called by {@code routes/file-results.yaml}: once every row of a
+ * file is settled (REJECTED, DUPLICATE, or its payout SUCCESS or FAILED), writes
+ * {@code <outbox-dir>/<original name>.result.csv}, one row per input row in input order, columns
+ * {@code reference,status,provider,provider_reference,provider_status,message,updated_at}. The file
+ * is written under a temporary name and renamed, so a reader never sees half of it; an existing
+ * result of the same name (the same file dropped again) is kept and the new one gets the file's
+ * intake id in its name.
+ */
+public class FileResults {
+
+    private static final Logger LOG = LoggerFactory.getLogger(FileResults.class);
+    public static final String[] COLUMNS = {"reference", "status", "provider", "provider_reference", "provider_status",
+        "message", "updated_at"};
+
+    private final PayoutStore store;
+    private final IntakeFiles files;
+    private final Path outboxDir;
+
+    public FileResults(PayoutStore store, IntakeFiles files, Path outboxDir) {
+        this.store = store;
+        this.files = files;
+        this.outboxDir = outboxDir.toAbsolutePath();
+    }
+
+    /** Writes the result of every file that has become complete; returns how many were written. */
+    public int writeCompleted() throws IOException {
+        int written = 0;
+        for (IntakeFiles.Waiting f : files.complete()) {
+            Path result = write(f);
+            files.markDone(f.id(), result.getFileName().toString());
+            LOG.info("Payout file {}: every row settled, result written to {}", f.name(), result);
+            written++;
+        }
+        return written;
+    }
+
+    private Path write(IntakeFiles.Waiting f) throws IOException {
+        Files.createDirectories(outboxDir);
+        Path target = outboxDir.resolve(f.name() + ".result.csv");
+        if (Files.exists(target)) {
+            target = outboxDir.resolve(f.name() + "." + f.id() + ".result.csv");
+        }
+        Path tmp = outboxDir.resolve("." + target.getFileName() + ".tmp");
+        try (Writer w = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8);
+             CSVPrinter csv = new CSVPrinter(w, CSVFormat.RFC4180.builder().setHeader(COLUMNS).build())) {
+            store.inTransaction(c -> {
+                try (PreparedStatement ps = c.prepareStatement("SELECT r.reference, r.outcome, r.message, p.state, p.account, "
+                        + "p.provider_reference, p.provider_status, p.message, p.updated_at FROM intake_file_row r "
+                        + "LEFT JOIN payout p ON p.reference = r.reference WHERE r.file_id = ? ORDER BY r.row_no")) {
+                    ps.setFetchSize(1000);
+                    ps.setLong(1, f.id());
+                    try (ResultSet rs = ps.executeQuery()) {
+                        while (rs.next()) {
+                            printRow(csv, rs);
+                        }
+                    }
+                }
+                return null;
+            });
+        } catch (UncheckedIOException e) {
+            throw e.getCause();
+        }
+        return Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    }
+
+    private static void printRow(CSVPrinter csv, ResultSet rs) throws java.sql.SQLException {
+        String outcome = rs.getString(2);
+        boolean accepted = "ACCEPTED".equals(outcome);
+        boolean known = rs.getString(4) != null;
+        OffsetDateTime updated = rs.getObject(9, OffsetDateTime.class);
+        try {
+            csv.printRecord(
+                    rs.getString(1),
+                    accepted ? rs.getString(4) : outcome,
+                    known ? rs.getString(5) : null,
+                    known ? rs.getString(6) : null,
+                    known ? rs.getString(7) : null,
+                    accepted ? rs.getString(8) : rs.getString(3),
+                    known && accepted && updated != null ? updated.toString() : null);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

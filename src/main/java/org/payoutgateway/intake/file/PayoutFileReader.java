@@ -1,0 +1,286 @@
+package org.payoutgateway.intake.file;
+
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.BufferedReader;
+import java.io.Closeable;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.PushbackReader;
+import java.io.Reader;
+import java.io.UncheckedIOException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import org.apache.commons.csv.CSVFormat;
+import org.apache.commons.csv.CSVParser;
+import org.apache.commons.csv.CSVRecord;
+import org.payoutgateway.payout.PayoutInstruction;
+import org.payoutgateway.provider.Json;
+
+/**
+ * Reads a payout file one row at a time, so memory does not grow with the file's length.
+ * {@code *.csv}: a header row of canonical field names (any order, case-insensitive; unknown columns
+ * are ignored), UTF-8 with or without BOM, LF or CRLF, RFC 4180 quoting. {@code *.json}: an array of
+ * objects, or JSON Lines (one object per line). Text that is not valid UTF-8 makes the file unreadable.
+ */
+public abstract class PayoutFileReader implements Closeable {
+
+    /** Longest value accepted in one field; a longer one rejects its row. */
+    public static final int MAX_FIELD_LENGTH = 1024;
+    private static final List<String> REQUIRED_COLUMNS = List.of("reference", "country", "amount", "currency");
+
+    /**
+     * One row of a file: its number (1-based, data rows only) and either the instruction or why the
+     * row itself could not be read (the file goes on).
+     */
+    public record Row(int number, PayoutInstruction instruction, String error) {
+    }
+
+    /** The next row, or null at the end. @throws PayoutFileException when the rest of the file cannot be read */
+    public abstract Row next() throws PayoutFileException;
+
+    /** Columns of the file that are not canonical fields (CSV only), for the intake summary. */
+    public Set<String> ignoredColumns() {
+        return Set.of();
+    }
+
+    /** @throws PayoutFileException when the file cannot be read at all (encoding, header, not JSON) */
+    public static PayoutFileReader open(Path file) throws PayoutFileException {
+        String name = file.getFileName().toString().toLowerCase(Locale.ROOT);
+        try {
+            Reader reader = utf8WithoutBom(file);
+            if (name.endsWith(".csv")) {
+                return new Csv(reader);
+            }
+            if (name.endsWith(".json")) {
+                return Jsonish.open(reader);
+            }
+            reader.close();
+            throw new PayoutFileException("not a payout file: the name must end in .csv or .json");
+        } catch (IOException | UncheckedIOException e) {
+            throw unreadable(e);
+        }
+    }
+
+    private static Reader utf8WithoutBom(Path file) throws IOException {
+        Reader decoding = new InputStreamReader(Files.newInputStream(file), StandardCharsets.UTF_8.newDecoder()
+                .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT));
+        PushbackReader reader = new PushbackReader(new BufferedReader(decoding, 64 * 1024), 1);
+        int first = reader.read();
+        if (first != -1 && first != '\uFEFF') {
+            reader.unread(first);
+        }
+        return reader;
+    }
+
+    static PayoutFileException unreadable(Throwable e) {
+        Throwable cause = e instanceof UncheckedIOException && e.getCause() != null ? e.getCause() : e;
+        String reason = cause instanceof java.nio.charset.CharacterCodingException
+                ? "the file is not valid UTF-8 text" : String.valueOf(cause.getMessage());
+        return new PayoutFileException(reason, e);
+    }
+
+    static String tooLong(Map<String, String> values) {
+        for (Map.Entry<String, String> e : values.entrySet()) {
+            if (e.getValue() != null && e.getValue().length() > MAX_FIELD_LENGTH) {
+                return e.getKey() + ": longer than " + MAX_FIELD_LENGTH + " characters";
+            }
+        }
+        return null;
+    }
+
+    // ---------------------------------------------------------------------------------------- CSV
+
+    private static final class Csv extends PayoutFileReader {
+        private final CSVParser parser;
+        private final Iterator<CSVRecord> records;
+        private final Map<String, Integer> columns = new HashMap<>();
+        private final Set<String> ignored = new LinkedHashSet<>();
+        private int number;
+
+        Csv(Reader reader) throws PayoutFileException, IOException {
+            CSVFormat format = CSVFormat.RFC4180.builder().setHeader().setSkipHeaderRecord(true)
+                    .setIgnoreEmptyLines(true).setTrim(true).setAllowMissingColumnNames(true).build();
+            try {
+                this.parser = format.parse(reader);
+            } catch (IllegalArgumentException | UncheckedIOException e) {
+                reader.close();
+                throw new PayoutFileException("unreadable header row: " + unreadable(e).getMessage(), e);
+            }
+            List<String> header = parser.getHeaderNames();
+            for (int i = 0; i < header.size(); i++) {
+                String column = header.get(i).strip().toLowerCase(Locale.ROOT);
+                if (PayoutInstruction.FIELDS.contains(column)) {
+                    columns.put(column, i);
+                } else {
+                    ignored.add(header.get(i));
+                }
+            }
+            List<String> missing = REQUIRED_COLUMNS.stream().filter(c -> !columns.containsKey(c)).toList();
+            if (!missing.isEmpty()) {
+                parser.close();
+                throw new PayoutFileException("the header row lacks the column(s) " + String.join(", ", missing)
+                        + "; found: " + String.join(",", header));
+            }
+            this.records = parser.iterator();
+        }
+
+        @Override
+        public Row next() throws PayoutFileException {
+            CSVRecord record;
+            try {
+                if (!records.hasNext()) {
+                    return null;
+                }
+                record = records.next();
+            } catch (UncheckedIOException | IllegalStateException e) {
+                throw new PayoutFileException("unreadable after data row " + number + ": " + unreadable(e).getMessage(), e);
+            }
+            number++;
+            if (!record.isConsistent()) {
+                return new Row(number, null, "row has " + record.size() + " fields, the header has "
+                        + parser.getHeaderNames().size());
+            }
+            Map<String, String> values = new HashMap<>();
+            columns.forEach((field, index) -> values.put(field, record.get(index)));
+            String tooLong = tooLong(values);
+            return tooLong != null ? new Row(number, null, tooLong) : new Row(number, PayoutInstruction.of(values), null);
+        }
+
+        @Override
+        public Set<String> ignoredColumns() {
+            return ignored;
+        }
+
+        @Override
+        public void close() throws IOException {
+            parser.close();
+        }
+    }
+
+    // --------------------------------------------------------------------------------------- JSON
+
+    /** A JSON array streamed element by element, or JSON Lines read line by line. */
+    private abstract static class Jsonish extends PayoutFileReader {
+        static PayoutFileReader open(Reader reader) throws IOException, PayoutFileException {
+            PushbackReader r = reader instanceof PushbackReader p ? p : new PushbackReader(reader, 1);
+            int c;
+            do {
+                c = r.read();
+            } while (c != -1 && Character.isWhitespace(c));
+            if (c == -1) {
+                r.close();
+                throw new PayoutFileException("the file is empty");
+            }
+            r.unread(c);
+            if (c == '[') {
+                return new JsonArray(r);
+            }
+            if (c == '{') {
+                return new JsonLines(r);
+            }
+            r.close();
+            throw new PayoutFileException("not a JSON array or JSON Lines file: it starts with '" + (char) c + "'");
+        }
+
+        static Row toRow(int number, JsonNode node) {
+            if (node == null || !node.isObject()) {
+                return new Row(number, null, "must be a JSON object of payout fields");
+            }
+            Map<String, String> values = new HashMap<>();
+            for (String field : PayoutInstruction.FIELDS) {
+                JsonNode v = node.get(field);
+                if (v == null || v.isNull()) {
+                    continue;
+                }
+                if (!v.isValueNode()) {
+                    return new Row(number, null, field + ": must be a text or a number");
+                }
+                values.put(field, v.asText());
+            }
+            String tooLong = tooLong(values);
+            return tooLong != null ? new Row(number, null, tooLong) : new Row(number, PayoutInstruction.of(values), null);
+        }
+    }
+
+    private static final class JsonArray extends Jsonish {
+        private final JsonParser parser;
+        private int number;
+
+        JsonArray(Reader reader) throws IOException {
+            this.parser = Json.MAPPER.createParser(reader);
+            parser.nextToken(); // START_ARRAY
+        }
+
+        @Override
+        public Row next() throws PayoutFileException {
+            try {
+                JsonToken token = parser.nextToken();
+                if (token == null) {
+                    throw new PayoutFileException("the JSON array is not closed after element " + number);
+                }
+                if (token == JsonToken.END_ARRAY) {
+                    return null;
+                }
+                number++;
+                JsonNode node = parser.readValueAsTree();
+                return toRow(number, node);
+            } catch (JsonProcessingException e) {
+                throw new PayoutFileException("invalid JSON after element " + (number - 1) + ": " + e.getOriginalMessage(), e);
+            } catch (IOException | UncheckedIOException e) {
+                throw unreadable(e);
+            }
+        }
+
+        @Override
+        public void close() throws IOException {
+            parser.close();
+        }
+    }
+
+    private static final class JsonLines extends Jsonish {
+        private final BufferedReader lines;
+        private int number;
+
+        JsonLines(Reader reader) {
+            this.lines = new BufferedReader(reader);
+        }
+
+        @Override
+        public Row next() throws PayoutFileException {
+            try {
+                String line;
+                do {
+                    line = lines.readLine();
+                    if (line == null) {
+                        return null;
+                    }
+                    number++;
+                } while (line.isBlank());
+                try {
+                    return toRow(number, Json.MAPPER.readTree(line));
+                } catch (JsonProcessingException e) {
+                    return new Row(number, null, "line is not valid JSON: " + e.getOriginalMessage());
+                }
+            } catch (IOException | UncheckedIOException e) {
+                throw unreadable(e);
+            }
+        }
+
+        @Override
+        public void close() throws IOException {
+            lines.close();
+        }
+    }
+}

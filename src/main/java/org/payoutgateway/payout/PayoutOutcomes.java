@@ -1,0 +1,102 @@
+package org.payoutgateway.payout;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import org.payoutgateway.payout.PayoutStore.Change;
+import org.payoutgateway.provider.ProviderConnector;
+import org.payoutgateway.provider.ProviderReply;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The money-safety rules: what a provider's answer does to a payout's state. Whatever cannot be
+ * known becomes {@code UNKNOWN} and is queried with the same reference; time alone never fails a
+ * payout; a payout is sent again only when nothing was taken, or when the provider says, after a
+ * grace period, that it has no order under that reference.
+ */
+public class PayoutOutcomes {
+
+    private static final Logger LOG = LoggerFactory.getLogger(PayoutOutcomes.class);
+
+    private final PayoutStore store;
+    private final List<Duration> dispatchRetryBackoff;
+
+    /** @param dispatchRetryBackoff delays before sending again after "not taken" (n-th retry, last repeats) */
+    public PayoutOutcomes(PayoutStore store, List<Duration> dispatchRetryBackoff) {
+        this.store = store;
+        this.dispatchRetryBackoff = dispatchRetryBackoff;
+    }
+
+    /** Applies the reply to a create call to a payout in {@code SENDING}. */
+    public void afterCreate(Payout p, ProviderConnector connector, ProviderReply reply) {
+        Instant now = store.now();
+        Instant firstQuery = now.plus(connector.querySchedule().get(0));
+        Change change = switch (reply.outcome()) {
+            case PROCESSING -> Change.to(PayoutState.SUBMITTED).nextActionAt(firstQuery).queryCount(0);
+            case SUCCESS -> Change.to(PayoutState.SUCCESS).noNextAction();
+            case FAILED -> p.resend()
+                    // a re-send refused may be the provider refusing a reference it already has
+                    ? Change.to(PayoutState.UNKNOWN).nextActionAt(firstQuery).unknownSince(now)
+                    : Change.to(PayoutState.FAILED).noNextAction();
+            case NOT_TAKEN -> Change.to(PayoutState.RECEIVED).nextActionAt(now.plus(retryDelay(p.dispatchCount())));
+            case UNKNOWN, NOT_FOUND -> Change.to(PayoutState.UNKNOWN).nextActionAt(firstQuery).unknownSince(now).queryCount(0);
+        };
+        apply(p, change.providerReference(reply.providerReference()).providerStatus(reply.providerStatus())
+                .message(reply.message()));
+    }
+
+    /**
+     * Applies the answer of a status query (or of a verified notify) to a SUBMITTED or UNKNOWN
+     * payout, and schedules the next query while it is not final.
+     */
+    public void afterQuery(Payout p, ProviderConnector connector, ProviderReply reply) {
+        Instant now = store.now();
+        List<Duration> schedule = connector.querySchedule();
+        int queries = p.queryCount() + 1;
+        Instant next = now.plus(schedule.get(Math.min(queries, schedule.size() - 1)));
+        boolean scheduleRunOut = queries >= schedule.size();
+        Change change = switch (reply.outcome()) {
+            case SUCCESS -> Change.to(PayoutState.SUCCESS).noNextAction();
+            case FAILED -> Change.to(PayoutState.FAILED).noNextAction();
+            case PROCESSING -> Change.to(PayoutState.SUBMITTED).nextActionAt(next);
+            case NOT_FOUND -> notFound(p, connector, now, next);
+            case UNKNOWN, NOT_TAKEN -> Change.to(p.state()).nextActionAt(next);
+        };
+        if (!change.target().isFinal() && change.target() != PayoutState.RECEIVED) {
+            change.queryCount(queries);
+            if (scheduleRunOut && !p.needsAttention()) {
+                change.needsAttention(true);
+                LOG.warn("Payout {} [{}] still {} after {} status queries: needs attention (queries go on every {})",
+                        p.reference(), p.account(), change.target(), queries, schedule.get(schedule.size() - 1));
+            }
+        }
+        apply(p, change.providerReference(reply.providerReference()).providerStatus(reply.providerStatus())
+                .message(reply.message()));
+    }
+
+    private Change notFound(Payout p, ProviderConnector connector, Instant now, Instant next) {
+        if (p.state() == PayoutState.UNKNOWN && p.unknownSince() != null
+                && !now.isBefore(p.unknownSince().plus(connector.notFoundGrace()))) {
+            // the provider never got it: send again under the same reference, never a new one
+            return Change.to(PayoutState.RECEIVED).nextActionAt(now).resend(true).queryCount(0).needsAttention(false);
+        }
+        return Change.to(p.state()).nextActionAt(next);
+    }
+
+    private Duration retryDelay(int dispatchCount) {
+        return dispatchRetryBackoff.get(Math.min(Math.max(dispatchCount - 1, 0), dispatchRetryBackoff.size() - 1));
+    }
+
+    private void apply(Payout p, Change change) {
+        if (store.transition(p, change)) {
+            if (change.target() != p.state()) {
+                LOG.info("Payout {} [{}] {} -> {}{}{}", p.reference(), p.account(), p.state(), change.target(),
+                        change.providerStatus == null ? "" : " (provider status " + change.providerStatus + ")",
+                        change.message == null ? "" : ": " + change.message);
+            }
+        } else {
+            LOG.debug("Payout {} [{}] moved on before {} could be applied", p.reference(), p.account(), change.target());
+        }
+    }
+}

@@ -1,0 +1,494 @@
+package org.payoutgateway.payout;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.regex.Pattern;
+import javax.sql.DataSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The payout store: every instruction is written here before any provider is called, and every
+ * state change is a compare-and-set on the payout's current state plus a history row, in one
+ * transaction. The unique reference is what stops a payout from being stored, and so sent, twice.
+ * Works on H2 (MODE=PostgreSQL) and PostgreSQL with the same SQL.
+ */
+public class PayoutStore {
+
+    private static final Logger LOG = LoggerFactory.getLogger(PayoutStore.class);
+    /** The canonical rule for a reference: becomes Paypro tradeNo / DiamondPay payout_cl_id unchanged. */
+    public static final Pattern REFERENCE = Pattern.compile("[A-Za-z0-9_-]{1,32}");
+    private static final String UNIQUE_VIOLATION = "23505";
+    private static final int IN_CHUNK = 500;
+
+    private static final String COLUMNS = "reference, intake, intake_ref, country, account, amount, currency, "
+            + "beneficiary_name, account_number, bank_code, account_type, mobile, email, id_number, remark, "
+            + "callback_url, provider_field, content_hash, state, provider_reference, provider_status, message, "
+            + "dispatch_count, query_count, resend, needs_attention, next_action_at, unknown_since, created_at, updated_at";
+
+    private final DataSource dataSource;
+    private final Clock clock;
+
+    public PayoutStore(DataSource dataSource, Clock clock) {
+        this.dataSource = dataSource;
+        this.clock = clock;
+    }
+
+    public DataSource dataSource() {
+        return dataSource;
+    }
+
+    public Instant now() {
+        return clock.instant();
+    }
+
+    /** An instruction offered by an intake, with its resolved account and its validation errors. */
+    public record Candidate(PayoutInstruction instruction, String account, List<FieldError> errors) {
+        boolean valid() {
+            return errors.isEmpty();
+        }
+    }
+
+    // ------------------------------------------------------------------------------------ intake
+
+    /** Stores a batch of instructions in one transaction of its own; see {@link #admit(Connection, List, String, String)}. */
+    public List<Admission> admit(List<Candidate> candidates, String intake, String intakeRef) {
+        return inTransaction(c -> admit(c, candidates, intake, intakeRef));
+    }
+
+    /**
+     * Stores a batch of instructions within the caller's transaction. A valid instruction with a new
+     * reference is stored {@code RECEIVED}; an invalid one with a usable new reference is stored
+     * {@code REJECTED}; a reference already stored (by any intake) is a DUPLICATE and nothing is
+     * changed, except that a {@code REJECTED} payout, never sent, is replaced by the new instruction.
+     *
+     * @throws SQLException with SQLState 23505 when another intake stored one of the references at
+     *         the same moment; {@link #inTransaction} retries the batch, which then sees it.
+     */
+    public List<Admission> admit(Connection c, List<Candidate> candidates, String intake, String intakeRef)
+            throws SQLException {
+        Instant now = now();
+        Set<String> refs = new HashSet<>();
+        for (Candidate cand : candidates) {
+            String ref = cand.instruction().reference();
+            if (ref != null && REFERENCE.matcher(ref).matches()) {
+                refs.add(ref);
+            }
+        }
+        Map<String, Payout> existing = findAll(c, refs);
+        Set<String> seen = new HashSet<>();
+        List<Admission> result = new ArrayList<>(candidates.size());
+        List<Object[]> inserts = new ArrayList<>();
+        List<Object[]> replaces = new ArrayList<>();
+        List<Object[]> history = new ArrayList<>();
+        for (Candidate cand : candidates) {
+            PayoutInstruction in = cand.instruction();
+            String ref = in.reference();
+            if (ref == null || !REFERENCE.matcher(ref).matches()) {
+                result.add(Admission.rejected(ref, cand.errors()));
+                continue;
+            }
+            if (!seen.add(ref)) {
+                result.add(Admission.duplicate(ref, null, false,
+                        "reference appears more than once in this delivery; only the first is used"));
+                continue;
+            }
+            Payout known = existing.get(ref);
+            PayoutState state = cand.valid() ? PayoutState.RECEIVED : PayoutState.REJECTED;
+            String message = cand.valid() ? null : FieldError.describe(cand.errors());
+            if (known != null && known.state() != PayoutState.REJECTED) {
+                boolean same = known.instruction().contentHash().equals(in.contentHash());
+                result.add(Admission.duplicate(ref, known, same, "reference already received (" + known.intake()
+                        + (known.intakeRef() == null ? "" : " " + known.intakeRef()) + ", state " + known.state()
+                        + "); not sent again"));
+                continue;
+            }
+            Object[] row = rowValues(in, cand.account(), intake, intakeRef, state, message, now);
+            if (known == null) {
+                inserts.add(row);
+            } else {
+                replaces.add(row);
+            }
+            history.add(new Object[] {ref, ts(now), known == null ? null : known.state().name(), state.name(), null,
+                    known == null ? message : "replaces a rejected instruction" + (message == null ? "" : "; " + message)});
+            result.add(cand.valid() ? Admission.accepted(ref) : Admission.rejected(ref, cand.errors()));
+        }
+        batch(c, "INSERT INTO payout (" + COLUMNS + ") VALUES (" + "?,".repeat(29) + "?)", inserts);
+        batch(c, "UPDATE payout SET reference = ?, intake = ?, intake_ref = ?, country = ?, account = ?, amount = ?, "
+                + "currency = ?, beneficiary_name = ?, account_number = ?, bank_code = ?, account_type = ?, mobile = ?, "
+                + "email = ?, id_number = ?, remark = ?, callback_url = ?, provider_field = ?, content_hash = ?, state = ?, "
+                + "provider_reference = ?, provider_status = ?, message = ?, dispatch_count = ?, query_count = ?, resend = ?, "
+                + "needs_attention = ?, next_action_at = ?, unknown_since = ?, created_at = ?, updated_at = ? "
+                + "WHERE reference = ? AND state = 'REJECTED'", withTrailingReference(replaces));
+        insertHistory(c, history);
+        return result;
+    }
+
+    private static List<Object[]> withTrailingReference(List<Object[]> rows) {
+        List<Object[]> out = new ArrayList<>(rows.size());
+        for (Object[] r : rows) {
+            Object[] x = java.util.Arrays.copyOf(r, r.length + 1);
+            x[r.length] = r[0];
+            out.add(x);
+        }
+        return out;
+    }
+
+    private static Object[] rowValues(PayoutInstruction in, String account, String intake, String intakeRef,
+                                      PayoutState state, String message, Instant now) {
+        return new Object[] {in.reference(), intake, truncate(intakeRef, 255), truncate(upper(in.country()), 2), account,
+                truncate(in.amount(), 32), truncate(upper(in.currency()), 3), truncate(in.beneficiaryName(), 255),
+                truncate(in.accountNumber(), 64), truncate(in.bankCode(), 64), truncate(in.accountType(), 16),
+                truncate(in.mobile(), 32), truncate(in.email(), 255), truncate(in.idNumber(), 32),
+                truncate(in.remark(), 255), truncate(in.callbackUrl(), 1024), truncate(in.provider(), 64),
+                in.contentHash(), state.name(), null, null, truncate(message, 1024), 0, 0, false, false,
+                state == PayoutState.RECEIVED ? ts(now) : null, null, ts(now), ts(now)};
+    }
+
+    // ---------------------------------------------------------------------------------- dispatch
+
+    /** References of RECEIVED payouts due for dispatch, oldest first. */
+    public List<String> dueForDispatch(int limit) {
+        return references("SELECT reference FROM payout WHERE state = 'RECEIVED' AND next_action_at <= ? "
+                + "ORDER BY next_action_at, id LIMIT " + limit);
+    }
+
+    /** References of SUBMITTED and UNKNOWN payouts whose next status query is due. */
+    public List<String> dueForQuery(int limit) {
+        return references("SELECT reference FROM payout WHERE state IN ('SUBMITTED', 'UNKNOWN') AND next_action_at <= ? "
+                + "ORDER BY next_action_at, id LIMIT " + limit);
+    }
+
+    /**
+     * Claims a RECEIVED payout for sending: RECEIVED → SENDING, committed before the create call is
+     * made, so that a crash after this point leaves evidence that the call may have gone out.
+     *
+     * @return the claimed payout, or empty if another dispatcher took it or it is no longer RECEIVED
+     */
+    public Optional<Payout> claimForDispatch(String reference) {
+        return inTransaction(c -> {
+            Instant now = now();
+            int n;
+            try (PreparedStatement ps = c.prepareStatement("UPDATE payout SET state = 'SENDING', "
+                    + "dispatch_count = dispatch_count + 1, updated_at = ? WHERE reference = ? AND state = 'RECEIVED'")) {
+                ps.setObject(1, ts(now));
+                ps.setString(2, reference);
+                n = ps.executeUpdate();
+            }
+            if (n == 0) {
+                return Optional.empty();
+            }
+            insertHistory(c, List.<Object[]>of(new Object[] {reference, ts(now), "RECEIVED", "SENDING", null, null}));
+            return find(c, reference);
+        });
+    }
+
+    /**
+     * Payouts left SENDING for longer than {@code lease} (their dispatcher died mid-call): whether
+     * the provider got the create call is not known, so they become UNKNOWN and are queried.
+     *
+     * @return how many were moved
+     */
+    public int expireSending(Duration lease) {
+        Instant cutoff = now().minus(lease);
+        List<String> stale = references("SELECT reference FROM payout WHERE state = 'SENDING' AND updated_at < ?", cutoff);
+        int moved = 0;
+        for (String ref : stale) {
+            Optional<Payout> p = find(ref);
+            if (p.isPresent() && p.get().state() == PayoutState.SENDING && transition(p.get(), Change.to(PayoutState.UNKNOWN)
+                    .message("dispatch interrupted while the create call may have been sent; querying the provider")
+                    .unknownSince(now()).nextActionAt(now()))) {
+                moved++;
+            }
+        }
+        return moved;
+    }
+
+    // -------------------------------------------------------------------------------- transitions
+
+    /**
+     * A state change to apply to a payout. Null fields keep the stored value, except
+     * {@code message}, which always replaces it.
+     */
+    public static final class Change {
+        final PayoutState to;
+        String providerReference;
+        String providerStatus;
+        String message;
+        Instant nextActionAt;
+        boolean clearNextAction;
+        Integer queryCount;
+        Instant unknownSince;
+        Boolean resend;
+        Boolean needsAttention;
+
+        private Change(PayoutState to) {
+            this.to = to;
+        }
+
+        public static Change to(PayoutState to) {
+            return new Change(to);
+        }
+
+        public Change providerReference(String v) { this.providerReference = v; return this; }
+        public Change providerStatus(String v) { this.providerStatus = v; return this; }
+        public Change message(String v) { this.message = v; return this; }
+        public Change nextActionAt(Instant v) { this.nextActionAt = v; return this; }
+        public Change noNextAction() { this.clearNextAction = true; return this; }
+        public Change queryCount(int v) { this.queryCount = v; return this; }
+        public Change unknownSince(Instant v) { this.unknownSince = v; return this; }
+        public Change resend(boolean v) { this.resend = v; return this; }
+        public Change needsAttention(boolean v) { this.needsAttention = v; return this; }
+
+        public PayoutState target() {
+            return to;
+        }
+    }
+
+    /**
+     * Applies a change if the payout is still in the state {@code current} has, and the state
+     * machine allows the move. A history row is written when the state or the attention flag
+     * changes.
+     *
+     * @return false when the payout had moved on meanwhile (another dispatcher, a callback) or the
+     *         move is not allowed; nothing is written then
+     */
+    public boolean transition(Payout current, Change change) {
+        if (!current.state().canMoveTo(change.to)) {
+            LOG.warn("Payout {} [{}]: {} -> {} is not allowed; ignored", current.reference(), current.account(),
+                    current.state(), change.to);
+            return false;
+        }
+        return inTransaction(c -> {
+            Instant now = now();
+            Instant next = change.clearNextAction ? null : change.nextActionAt;
+            boolean attention = change.needsAttention != null ? change.needsAttention : current.needsAttention();
+            try (PreparedStatement ps = c.prepareStatement("UPDATE payout SET state = ?, "
+                    + "provider_reference = COALESCE(?, provider_reference), provider_status = COALESCE(?, provider_status), "
+                    + "message = ?, next_action_at = " + (change.clearNextAction || next != null ? "?" : "next_action_at")
+                    + ", query_count = ?, unknown_since = ?, resend = ?, needs_attention = ?, updated_at = ? "
+                    + "WHERE reference = ? AND state = ?")) {
+                int i = 1;
+                ps.setObject(i++, change.to.name());
+                ps.setObject(i++, truncate(change.providerReference, 128));
+                ps.setObject(i++, truncate(change.providerStatus, 32));
+                ps.setObject(i++, truncate(change.message, 1024));
+                if (change.clearNextAction || next != null) {
+                    ps.setObject(i++, ts(next));
+                }
+                ps.setInt(i++, change.queryCount != null ? change.queryCount : current.queryCount());
+                Instant unknownSince = change.to == PayoutState.UNKNOWN
+                        ? (change.unknownSince != null ? change.unknownSince
+                            : current.unknownSince() != null ? current.unknownSince() : now)
+                        : null;
+                ps.setObject(i++, ts(unknownSince));
+                ps.setBoolean(i++, change.resend != null ? change.resend : current.resend());
+                ps.setBoolean(i++, attention);
+                ps.setObject(i++, ts(now));
+                ps.setString(i++, current.reference());
+                ps.setString(i, current.state().name());
+                if (ps.executeUpdate() == 0) {
+                    return false;
+                }
+            }
+            if (change.to != current.state() || attention != current.needsAttention()) {
+                String msg = change.message;
+                if (attention && !current.needsAttention()) {
+                    msg = "needs attention: " + msg;
+                }
+                insertHistory(c, List.<Object[]>of(new Object[] {current.reference(), ts(now), current.state().name(),
+                        change.to.name(), change.providerStatus, truncate(msg, 1024)}));
+            }
+            return true;
+        });
+    }
+
+    // ------------------------------------------------------------------------------------ reading
+
+    public Optional<Payout> find(String reference) {
+        return inTransaction(c -> find(c, reference));
+    }
+
+    private Optional<Payout> find(Connection c, String reference) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT " + COLUMNS + " FROM payout WHERE reference = ?")) {
+            ps.setString(1, reference);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? Optional.of(read(rs)) : Optional.empty();
+            }
+        }
+    }
+
+    private Map<String, Payout> findAll(Connection c, Collection<String> references) throws SQLException {
+        Map<String, Payout> found = new HashMap<>();
+        List<String> all = new ArrayList<>(references);
+        for (int from = 0; from < all.size(); from += IN_CHUNK) {
+            List<String> chunk = all.subList(from, Math.min(all.size(), from + IN_CHUNK));
+            String sql = "SELECT " + COLUMNS + " FROM payout WHERE reference IN (" + "?,".repeat(chunk.size() - 1) + "?)";
+            try (PreparedStatement ps = c.prepareStatement(sql)) {
+                for (int i = 0; i < chunk.size(); i++) {
+                    ps.setString(i + 1, chunk.get(i));
+                }
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        Payout p = read(rs);
+                        found.put(p.reference(), p);
+                    }
+                }
+            }
+        }
+        return found;
+    }
+
+    /** The payout's story, oldest first. */
+    public List<HistoryEntry> history(String reference) {
+        return inTransaction(c -> {
+            List<HistoryEntry> out = new ArrayList<>();
+            try (PreparedStatement ps = c.prepareStatement("SELECT at, from_state, to_state, provider_code, message "
+                    + "FROM payout_history WHERE reference = ? ORDER BY id")) {
+                ps.setString(1, reference);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        String from = rs.getString(2);
+                        out.add(new HistoryEntry(instant(rs.getObject(1, OffsetDateTime.class)),
+                                from == null ? null : PayoutState.valueOf(from), PayoutState.valueOf(rs.getString(3)),
+                                rs.getString(4), rs.getString(5)));
+                    }
+                }
+            }
+            return out;
+        });
+    }
+
+    /** Payouts per state, for logs and tests. */
+    public Map<PayoutState, Integer> countByState() {
+        return inTransaction(c -> {
+            Map<PayoutState, Integer> out = new HashMap<>();
+            try (PreparedStatement ps = c.prepareStatement("SELECT state, COUNT(*) FROM payout GROUP BY state");
+                 ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.put(PayoutState.valueOf(rs.getString(1)), rs.getInt(2));
+                }
+            }
+            return out;
+        });
+    }
+
+    static Payout read(ResultSet rs) throws SQLException {
+        PayoutInstruction in = new PayoutInstruction(rs.getString("reference"), rs.getString("country"),
+                rs.getString("provider_field"), rs.getString("amount"), rs.getString("currency"),
+                rs.getString("beneficiary_name"), rs.getString("account_number"), rs.getString("bank_code"),
+                rs.getString("account_type"), rs.getString("mobile"), rs.getString("email"), rs.getString("id_number"),
+                rs.getString("remark"), rs.getString("callback_url"));
+        return new Payout(rs.getString("reference"), in, rs.getString("account"), rs.getString("intake"),
+                rs.getString("intake_ref"), PayoutState.valueOf(rs.getString("state")),
+                rs.getString("provider_reference"), rs.getString("provider_status"), rs.getString("message"),
+                rs.getInt("dispatch_count"), rs.getInt("query_count"), rs.getBoolean("resend"),
+                rs.getBoolean("needs_attention"), instant(rs.getObject("unknown_since", OffsetDateTime.class)),
+                instant(rs.getObject("created_at", OffsetDateTime.class)),
+                instant(rs.getObject("updated_at", OffsetDateTime.class)));
+    }
+
+    // ------------------------------------------------------------------------------------ plumbing
+
+    /** Work done in one JDBC transaction. */
+    @FunctionalInterface
+    public interface Work<T> {
+        T run(Connection c) throws SQLException;
+    }
+
+    /**
+     * Runs work in one transaction, committed at the end. A unique-key race with another intake
+     * (SQLState 23505) is retried, so the work sees the other's rows the second time.
+     */
+    public <T> T inTransaction(Work<T> work) {
+        for (int attempt = 1; ; attempt++) {
+            try (Connection c = dataSource.getConnection()) {
+                c.setAutoCommit(false);
+                try {
+                    T result = work.run(c);
+                    c.commit();
+                    return result;
+                } catch (SQLException | RuntimeException e) {
+                    c.rollback();
+                    throw e;
+                }
+            } catch (SQLException e) {
+                if (UNIQUE_VIOLATION.equals(e.getSQLState()) && attempt < 3) {
+                    LOG.debug("Unique key race, retrying: {}", e.getMessage());
+                    continue;
+                }
+                throw new PayoutStoreException("payout store: " + e.getMessage(), e);
+            }
+        }
+    }
+
+    private List<String> references(String sql) {
+        return references(sql, now());
+    }
+
+    private List<String> references(String sql, Instant at) {
+        return inTransaction(c -> {
+            List<String> out = new ArrayList<>();
+            try (PreparedStatement ps = c.prepareStatement(sql)) {
+                ps.setObject(1, ts(at));
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        out.add(rs.getString(1));
+                    }
+                }
+            }
+            return out;
+        });
+    }
+
+    static void batch(Connection c, String sql, List<Object[]> rows) throws SQLException {
+        if (rows.isEmpty()) {
+            return;
+        }
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            for (Object[] row : rows) {
+                for (int i = 0; i < row.length; i++) {
+                    ps.setObject(i + 1, row[i]);
+                }
+                ps.addBatch();
+            }
+            ps.executeBatch();
+        }
+    }
+
+    static void insertHistory(Connection c, List<Object[]> rows) throws SQLException {
+        batch(c, "INSERT INTO payout_history (reference, at, from_state, to_state, provider_code, message) "
+                + "VALUES (?, ?, ?, ?, ?, ?)", rows);
+    }
+
+    public static OffsetDateTime ts(Instant i) {
+        return i == null ? null : i.atOffset(ZoneOffset.UTC);
+    }
+
+    public static Instant instant(OffsetDateTime t) {
+        return t == null ? null : t.toInstant();
+    }
+
+    private static String upper(String s) {
+        return s == null ? null : s.toUpperCase(java.util.Locale.ROOT);
+    }
+
+    static String truncate(String s, int max) {
+        return s == null || s.length() <= max ? s : s.substring(0, max);
+    }
+}

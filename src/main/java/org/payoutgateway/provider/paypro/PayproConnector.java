@@ -1,0 +1,205 @@
+package org.payoutgateway.provider.paypro;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import org.payoutgateway.payout.Payout;
+import org.payoutgateway.provider.AccountSettings;
+import org.payoutgateway.provider.HttpReplies;
+import org.payoutgateway.provider.Json;
+import org.payoutgateway.provider.ProviderConnector;
+import org.payoutgateway.provider.ProviderReply;
+import org.payoutgateway.provider.ProviderReply.Outcome;
+import org.payoutgateway.provider.ProviderRequest;
+
+/**
+ * What all Paypro countries share (docs.paypro.tech): {@code POST} JSON with header
+ * {@code merchantNo}, the MD5 sign of {@link PayproSignature}, and the two-layer result: outer
+ * {@code code} "0000" only means the request was taken; {@code data.status} is the order's state.
+ * A country supplies its paths, fields and validation.
+ *
+ * <p>Settings ({@code payout.provider.<account>.}): {@code base-url}, {@code merchant-no},
+ * {@code secret}, {@code sign-salt} (append | prepend, default append),
+ * {@code status.success} (default 0000), {@code status.processing} (0015),
+ * {@code status.unknown} (0001 partial, 00032 unknown error: kept UNKNOWN and queried; every other
+ * status is a failure), {@code create.unknown-codes} (outer codes on create meaning "unknown",
+ * default 5000), {@code query.not-found-codes} (outer codes on query meaning "no such order";
+ * not published by Paypro, default none), {@code create-path}, {@code query-path}.
+ */
+public abstract class PayproConnector implements ProviderConnector {
+
+    protected final AccountSettings settings;
+    private final String baseUrl;
+    private final String merchantNo;
+    private final String secret;
+    private final PayproSignature.SaltPosition salt;
+    private final String createPath;
+    private final String queryPath;
+    private final Set<String> successStatuses;
+    private final Set<String> processingStatuses;
+    private final Set<String> unknownStatuses;
+    private final Set<String> createUnknownCodes;
+    private final Set<String> queryNotFoundCodes;
+    protected final boolean integerFieldsAsText;
+    protected final String notifyUrl;
+
+    protected PayproConnector(AccountSettings settings, String defaultCreatePath, String defaultQueryPath) {
+        this.settings = settings;
+        this.baseUrl = settings.baseUrl();
+        this.merchantNo = settings.required("merchant-no");
+        this.secret = settings.required("secret");
+        this.salt = PayproSignature.SaltPosition.parse(settings.get("sign-salt", "append"));
+        this.createPath = settings.get("create-path", defaultCreatePath);
+        this.queryPath = settings.get("query-path", defaultQueryPath);
+        this.successStatuses = settings.codes("status.success", "0000");
+        this.processingStatuses = settings.codes("status.processing", "0015");
+        this.unknownStatuses = settings.codes("status.unknown", "0001,00032");
+        this.createUnknownCodes = settings.codes("create.unknown-codes", "5000");
+        this.queryNotFoundCodes = settings.codes("query.not-found-codes", "");
+        this.integerFieldsAsText = settings.integerFieldsAsText();
+        this.notifyUrl = settings.notifyUrl();
+    }
+
+    @Override
+    public String account() {
+        return settings.account();
+    }
+
+    /** The create body fields, unsigned, with no null values (a null would sign as "null"). */
+    protected abstract Map<String, Object> createFields(Payout payout, Instant now);
+
+    /** The query body fields, unsigned: {@code tradeNo} and {@code timestamp} unless the country says otherwise. */
+    protected Map<String, Object> queryFields(Payout payout, Instant now) {
+        Map<String, Object> f = new TreeMap<>();
+        f.put("tradeNo", payout.reference());
+        f.put("timestamp", String.valueOf(now.toEpochMilli()));
+        return f;
+    }
+
+    @Override
+    public ProviderRequest createRequest(Payout payout, Instant now) {
+        return post(createPath, createFields(payout, now));
+    }
+
+    @Override
+    public ProviderRequest queryRequest(Payout payout, Instant now) {
+        return post(queryPath, queryFields(payout, now));
+    }
+
+    private ProviderRequest post(String path, Map<String, Object> fields) {
+        Map<String, Object> body = new LinkedHashMap<>(new TreeMap<>(fields));
+        body.values().removeIf(v -> v == null);
+        body.put("sign", PayproSignature.sign(body, secret, salt));
+        return new ProviderRequest("POST", baseUrl + path,
+                Map.of("merchantNo", merchantNo, "Content-Type", "application/json"), Json.write(body));
+    }
+
+    /** Verifies a Paypro-signed map (e.g. a notify body) with this account's secret. */
+    public boolean verify(Map<String, ?> fields) {
+        return PayproSignature.verify(fields, secret, salt);
+    }
+
+    @Override
+    public ProviderReply readCreateReply(int httpStatus, String body) {
+        ProviderReply byHttp = HttpReplies.classify(httpStatus);
+        if (byHttp != null) {
+            return byHttp;
+        }
+        JsonNode root = Json.readObject(body);
+        String code = Json.text(root, "code");
+        if (code == null) {
+            return ProviderReply.unknown("unreadable create reply: " + abbreviate(body));
+        }
+        if (!"0000".equals(code)) {
+            Outcome outcome = createUnknownCodes.contains(code) ? Outcome.UNKNOWN : Outcome.FAILED;
+            return ProviderReply.of(outcome, null, code, Json.text(root, "msg"));
+        }
+        JsonNode data = root.get("data");
+        String reference = firstNonNull(Json.text(data, "platFormTradeNo"), Json.text(data, "serialNumber"));
+        String status = Json.text(data, "status");
+        if (status == null) {
+            // the request was taken ("0000") but the order's state was not said: the query will tell
+            return ProviderReply.of(Outcome.PROCESSING, reference, null, Json.text(root, "msg"));
+        }
+        return ProviderReply.of(classifyStatus(status), reference, status, firstNonNull(Json.text(data, "desc"), Json.text(data, "message")));
+    }
+
+    @Override
+    public ProviderReply readQueryReply(int httpStatus, String body) {
+        ProviderReply byHttp = HttpReplies.classify(httpStatus);
+        if (byHttp != null) {
+            return ProviderReply.unknown(byHttp.message());
+        }
+        JsonNode root = Json.readObject(body);
+        String code = Json.text(root, "code");
+        if (code == null) {
+            return ProviderReply.unknown("unreadable query reply: " + abbreviate(body));
+        }
+        if (!"0000".equals(code)) {
+            Outcome outcome = queryNotFoundCodes.contains(code) ? Outcome.NOT_FOUND : Outcome.UNKNOWN;
+            return ProviderReply.of(outcome, null, code, Json.text(root, "msg"));
+        }
+        JsonNode data = root.get("data");
+        String status = Json.text(data, "status");
+        if (status == null) {
+            return ProviderReply.unknown("query reply without data.status");
+        }
+        return ProviderReply.of(classifyStatus(status), Json.text(data, "platFormTradeNo"), status,
+                firstNonNull(Json.text(data, "message"), Json.text(data, "desc")));
+    }
+
+    /** data.status: 0000 success, 0015 processing, 0001/00032 unknown; anything else a failure (Error Code pages). */
+    private Outcome classifyStatus(String status) {
+        if (successStatuses.contains(status)) {
+            return Outcome.SUCCESS;
+        }
+        if (processingStatuses.contains(status)) {
+            return Outcome.PROCESSING;
+        }
+        if (unknownStatuses.contains(status)) {
+            return Outcome.UNKNOWN;
+        }
+        return Outcome.FAILED;
+    }
+
+    @Override
+    public List<Duration> querySchedule() {
+        return settings.querySchedule();
+    }
+
+    @Override
+    public Duration notFoundGrace() {
+        return settings.notFoundGrace();
+    }
+
+    /** A whole amount as the provider's JSON wants it: a number, or its decimal text. */
+    protected static long wholeAmount(Payout payout) {
+        return new java.math.BigDecimal(payout.instruction().amount()).longValueExact();
+    }
+
+    protected Object integerField(long value) {
+        return integerFieldsAsText ? (Object) String.valueOf(value) : (Object) value;
+    }
+
+    protected static void putIfPresent(Map<String, Object> fields, String key, String value) {
+        if (value != null && !value.isEmpty()) {
+            fields.put(key, value);
+        }
+    }
+
+    static String firstNonNull(String a, String b) {
+        return a != null ? a : b;
+    }
+
+    static String abbreviate(String body) {
+        if (body == null) {
+            return "(empty)";
+        }
+        return body.length() > 200 ? body.substring(0, 200) + "..." : body;
+    }
+}

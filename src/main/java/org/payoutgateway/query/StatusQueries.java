@@ -1,0 +1,83 @@
+package org.payoutgateway.query;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import org.apache.camel.Exchange;
+import org.payoutgateway.payout.Payout;
+import org.payoutgateway.payout.PayoutOutcomes;
+import org.payoutgateway.payout.PayoutState;
+import org.payoutgateway.payout.PayoutStore;
+import org.payoutgateway.provider.ProviderAccounts;
+import org.payoutgateway.provider.ProviderCalls;
+import org.payoutgateway.provider.ProviderConnector;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Status queries, as called by {@code routes/status-query.yaml}: every SUBMITTED and UNKNOWN payout
+ * whose next query is due is asked about by its reference, and moved by the answer.
+ */
+public class StatusQueries {
+
+    private static final Logger LOG = LoggerFactory.getLogger(StatusQueries.class);
+    public static final String PAYOUT = "payout";
+
+    private final PayoutStore store;
+    private final ProviderAccounts accounts;
+    private final PayoutOutcomes outcomes;
+    private final int batchSize;
+    private final Duration sendingLease;
+
+    /**
+     * @param sendingLease how long a payout may stay SENDING before its dispatcher is taken for dead
+     *                     and the payout becomes UNKNOWN (longer than the HTTP timeouts)
+     */
+    public StatusQueries(PayoutStore store, ProviderAccounts accounts, PayoutOutcomes outcomes, int batchSize,
+                         Duration sendingLease) {
+        this.store = store;
+        this.accounts = accounts;
+        this.outcomes = outcomes;
+        this.batchSize = batchSize;
+        this.sendingLease = sendingLease;
+    }
+
+    /** Recovers interrupted dispatches, then returns the references whose query is due. */
+    public List<String> due() {
+        int expired = store.expireSending(sendingLease);
+        if (expired > 0) {
+            LOG.warn("{} payout(s) were left SENDING by an interrupted dispatch: now UNKNOWN, to be queried", expired);
+        }
+        return store.dueForQuery(batchSize);
+    }
+
+    /** Loads the payout whose reference is the body; sets {@link #PAYOUT} only if it still needs a query. */
+    public void load(Exchange exchange) {
+        Optional<Payout> p = store.find(exchange.getIn().getBody(String.class));
+        p.filter(x -> x.state() == PayoutState.SUBMITTED || x.state() == PayoutState.UNKNOWN)
+                .ifPresent(x -> exchange.setProperty(PAYOUT, x));
+    }
+
+    public void prepareQuery(Exchange exchange) {
+        Payout p = exchange.getProperty(PAYOUT, Payout.class);
+        ProviderCalls.toExchange(connector(p).queryRequest(p, store.now()), exchange);
+    }
+
+    public void onQueryReply(Exchange exchange) {
+        Payout p = exchange.getProperty(PAYOUT, Payout.class);
+        ProviderConnector c = connector(p);
+        outcomes.afterQuery(p, c, c.readQueryReply(ProviderCalls.httpStatus(exchange), ProviderCalls.body(exchange)));
+    }
+
+    /** A query that failed in transport tells nothing: the payout keeps its state and is asked again later. */
+    public void onQueryFailure(Exchange exchange) {
+        Payout p = exchange.getProperty(PAYOUT, Payout.class);
+        Throwable failure = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
+        String message = ProviderCalls.transportFailure(failure).message();
+        outcomes.afterQuery(p, connector(p), org.payoutgateway.provider.ProviderReply.unknown("status query failed: " + message));
+    }
+
+    private ProviderConnector connector(Payout p) {
+        return accounts.get(p.account());
+    }
+}
