@@ -15,6 +15,7 @@ import org.payoutgateway.dispatch.Dispatcher;
 import org.payoutgateway.intake.file.FileIntake;
 import org.payoutgateway.intake.file.FileResults;
 import org.payoutgateway.intake.file.IntakeFiles;
+import org.payoutgateway.intake.erp.ErpIntake;
 import org.payoutgateway.payout.PayoutOutcomes;
 import org.payoutgateway.payout.PayoutStore;
 import org.payoutgateway.payout.PayoutValidator;
@@ -43,13 +44,13 @@ public class GatewayConfiguration implements CamelConfiguration {
         }
         Settings settings = new Settings(key -> context.getPropertiesComponent().resolveProperty(key));
 
-        HikariDataSource dataSource = dataSource(settings);
-        context.addService(new ServiceSupport() {
-            @Override
-            protected void doStop() {
-                dataSource.close();
-            }
-        }, true, true);
+        HikariDataSource dataSource = dataSource(settings, "payout.datasource", "payout-store");
+        closeOnStop(context, dataSource);
+        HikariDataSource erpDataSource = dataSource;
+        if (settings.find("payout.intake.erp.datasource.url").isPresent()) {
+            erpDataSource = dataSource(settings, "payout.intake.erp.datasource", "erp");
+            closeOnStop(context, erpDataSource);
+        }
         Flyway.configure().dataSource(dataSource).locations("classpath:db/migration").load().migrate();
 
         PayoutStore store = new PayoutStore(dataSource, Clock.systemUTC());
@@ -60,6 +61,11 @@ public class GatewayConfiguration implements CamelConfiguration {
         IntakeFiles files = new IntakeFiles(store);
 
         registry.bind("payoutDataSource", dataSource);
+        registry.bind("erpDataSource", erpDataSource);
+        registry.bind("erpIntake", new ErpIntake(store, validator,
+                settings.get("payout.instance-id", ErpIntake.defaultInstanceId()),
+                settings.getDuration("payout.intake.erp.claim-lease", "5m"),
+                settings.getInt("payout.intake.erp.poll-size", 200)));
         registry.bind("payoutStore", store);
         registry.bind("providerAccounts", accounts);
         registry.bind("payoutValidator", validator);
@@ -87,13 +93,23 @@ public class GatewayConfiguration implements CamelConfiguration {
                 .map(c -> c.account() + "(" + c.country() + ")").toList(), dataSource.getJdbcUrl().replaceAll(";.*", ""));
     }
 
-    private static HikariDataSource dataSource(Settings settings) {
+    /** A pooled data source from {@code <prefix>.url}, {@code .username}, {@code .password}, {@code .pool-size}. */
+    private static HikariDataSource dataSource(Settings settings, String prefix, String poolName) {
         HikariConfig config = new HikariConfig();
-        config.setPoolName("payout-store");
-        config.setJdbcUrl(settings.get("payout.datasource.url", DEFAULT_H2_URL));
-        config.setUsername(settings.get("payout.datasource.username", "sa"));
-        config.setPassword(settings.get("payout.datasource.password", ""));
-        config.setMaximumPoolSize(settings.getInt("payout.datasource.pool-size", 20));
+        config.setPoolName(poolName);
+        config.setJdbcUrl(settings.get(prefix + ".url", DEFAULT_H2_URL));
+        config.setUsername(settings.get(prefix + ".username", "sa"));
+        config.setPassword(settings.get(prefix + ".password", ""));
+        config.setMaximumPoolSize(settings.getInt(prefix + ".pool-size", 20));
         return new HikariDataSource(config);
+    }
+
+    private static void closeOnStop(CamelContext context, HikariDataSource dataSource) throws Exception {
+        context.addService(new ServiceSupport() {
+            @Override
+            protected void doStop() {
+                dataSource.close();
+            }
+        }, true, true);
     }
 }

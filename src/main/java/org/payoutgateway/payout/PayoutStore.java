@@ -318,6 +318,42 @@ public class PayoutStore {
         });
     }
 
+    // ---------------------------------------------------------------------------------- reporting
+
+    /**
+     * Payouts of an intake whose current state has not yet been reported back to it (ERP row
+     * write-back, submitter callbacks), oldest change first. SENDING is not reported: to the
+     * intake it is still the accepted RECEIVED.
+     */
+    public List<Payout> unreported(String intake, int limit) {
+        return inTransaction(c -> {
+            List<Payout> out = new ArrayList<>();
+            try (PreparedStatement ps = c.prepareStatement("SELECT " + COLUMNS + " FROM payout WHERE intake = ? "
+                    + "AND state <> 'SENDING' AND (reported_state IS NULL OR reported_state <> state) ORDER BY updated_at, id LIMIT " + limit)) {
+                ps.setString(1, intake);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        out.add(read(rs));
+                    }
+                }
+            }
+            return out;
+        });
+    }
+
+    /** Records that {@code state} was reported back to the payout's intake, if the payout is still in it. */
+    public boolean markReported(String reference, PayoutState state) {
+        return inTransaction(c -> {
+            try (PreparedStatement ps = c.prepareStatement(
+                    "UPDATE payout SET reported_state = ? WHERE reference = ? AND state = ?")) {
+                ps.setString(1, state.name());
+                ps.setString(2, reference);
+                ps.setString(3, state.name());
+                return ps.executeUpdate() == 1;
+            }
+        });
+    }
+
     // ------------------------------------------------------------------------------------ reading
 
     public Optional<Payout> find(String reference) {
