@@ -1,6 +1,5 @@
 package org.payoutgateway.provider;
 
-import java.io.InterruptedIOException;
 import java.net.ConnectException;
 import java.net.NoRouteToHostException;
 import java.net.UnknownHostException;
@@ -52,11 +51,8 @@ public final class ProviderCalls {
                     || type.equals("org.apache.hc.client5.http.ConnectionRequestTimeoutException")) {
                 return ProviderReply.notTaken("not sent: " + describe(t));
             }
-            if (t instanceof InterruptedIOException || t instanceof java.io.IOException) {
-                return ProviderReply.unknown("no reply after sending: " + describe(t));
-            }
         }
-        return ProviderReply.unknown("call failed: " + describe(failure));
+        return ProviderReply.unknown("no reply after sending: " + describe(failure));
     }
 
     private static String describe(Throwable t) {

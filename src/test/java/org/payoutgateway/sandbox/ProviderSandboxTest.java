@@ -317,7 +317,8 @@ class ProviderSandboxTest {
         ProviderRequest query = connector.queryRequest(payout, Instant.now());
 
         ProviderReply reply = send(new ProviderRequest(query.method(), query.url(),
-                Map.of("Authorization", "token-diamondpay-hmac"), null), connector::readQueryReply);
+                Map.of("Authorization", "token-diamondpay-hmac"), null),
+                (status, body) -> connector.readQueryReply(payout.reference(), status, body));
 
         assertThat(reply.outcome()).isEqualTo(Outcome.UNKNOWN);
         assertThat(reply.providerStatus()).isEqualTo("0006");
@@ -447,7 +448,8 @@ class ProviderSandboxTest {
     }
 
     private ProviderReply query(ProviderConnector connector, Payout payout) throws Exception {
-        return send(connector.queryRequest(payout, Instant.now()), connector::readQueryReply);
+        return send(connector.queryRequest(payout, Instant.now()),
+                (status, body) -> connector.readQueryReply(payout.reference(), status, body));
     }
 
     /** Queries until the payout is no longer processing. */

@@ -25,6 +25,7 @@ import java.util.Set;
 import org.apache.commons.csv.CSVFormat;
 import org.apache.commons.csv.CSVParser;
 import org.apache.commons.csv.CSVRecord;
+import org.payoutgateway.intake.JsonInstruction;
 import org.payoutgateway.payout.PayoutInstruction;
 import org.payoutgateway.provider.Json;
 
@@ -37,7 +38,7 @@ import org.payoutgateway.provider.Json;
 public abstract class PayoutFileReader implements Closeable {
 
     /** Longest value accepted in one field; a longer one rejects its row. */
-    public static final int MAX_FIELD_LENGTH = 1024;
+    public static final int MAX_FIELD_LENGTH = JsonInstruction.MAX_FIELD_LENGTH;
     private static final List<String> REQUIRED_COLUMNS = List.of("reference", "country", "amount", "currency");
 
     /**
@@ -91,25 +92,19 @@ public abstract class PayoutFileReader implements Closeable {
         return new PayoutFileException(reason, e);
     }
 
-    static String tooLong(Map<String, String> values) {
-        for (Map.Entry<String, String> e : values.entrySet()) {
-            if (e.getValue() != null && e.getValue().length() > MAX_FIELD_LENGTH) {
-                return e.getKey() + ": longer than " + MAX_FIELD_LENGTH + " characters";
-            }
-        }
-        return null;
-    }
-
     // ---------------------------------------------------------------------------------------- CSV
 
     private static final class Csv extends PayoutFileReader {
+        private final BoundedRecordReader bounded;
         private final CSVParser parser;
         private final Iterator<CSVRecord> records;
         private final Map<String, Integer> columns = new HashMap<>();
         private final Set<String> ignored = new LinkedHashSet<>();
         private int number;
 
-        Csv(Reader reader) throws PayoutFileException, IOException {
+        Csv(Reader source) throws PayoutFileException, IOException {
+            this.bounded = new BoundedRecordReader(source);
+            Reader reader = bounded;
             CSVFormat format = CSVFormat.RFC4180.builder().setHeader().setSkipHeaderRecord(true)
                     .setIgnoreEmptyLines(true).setTrim(true).setAllowMissingColumnNames(true).build();
             try {
@@ -118,6 +113,7 @@ public abstract class PayoutFileReader implements Closeable {
                 reader.close();
                 throw new PayoutFileException("unreadable header row: " + unreadable(e).getMessage(), e);
             }
+            bounded.nextRecord();
             List<String> header = parser.getHeaderNames();
             for (int i = 0; i < header.size(); i++) {
                 String column = header.get(i).strip().toLowerCase(Locale.ROOT);
@@ -144,6 +140,7 @@ public abstract class PayoutFileReader implements Closeable {
                     return null;
                 }
                 record = records.next();
+                bounded.nextRecord();
             } catch (UncheckedIOException | IllegalStateException e) {
                 throw new PayoutFileException("unreadable after data row " + number + ": " + unreadable(e).getMessage(), e);
             }
@@ -154,7 +151,7 @@ public abstract class PayoutFileReader implements Closeable {
             }
             Map<String, String> values = new HashMap<>();
             columns.forEach((field, index) -> values.put(field, record.get(index)));
-            String tooLong = tooLong(values);
+            String tooLong = JsonInstruction.tooLong(values);
             return tooLong != null ? new Row(number, null, tooLong) : new Row(number, PayoutInstruction.of(values), null);
         }
 
@@ -195,22 +192,8 @@ public abstract class PayoutFileReader implements Closeable {
         }
 
         static Row toRow(int number, JsonNode node) {
-            if (node == null || !node.isObject()) {
-                return new Row(number, null, "must be a JSON object of payout fields");
-            }
-            Map<String, String> values = new HashMap<>();
-            for (String field : PayoutInstruction.FIELDS) {
-                JsonNode v = node.get(field);
-                if (v == null || v.isNull()) {
-                    continue;
-                }
-                if (!v.isValueNode()) {
-                    return new Row(number, null, field + ": must be a text or a number");
-                }
-                values.put(field, v.asText());
-            }
-            String tooLong = tooLong(values);
-            return tooLong != null ? new Row(number, null, tooLong) : new Row(number, PayoutInstruction.of(values), null);
+            JsonInstruction.Parsed parsed = JsonInstruction.read(node);
+            return new Row(number, parsed.instruction(), parsed.error());
         }
     }
 
@@ -250,11 +233,13 @@ public abstract class PayoutFileReader implements Closeable {
     }
 
     private static final class JsonLines extends Jsonish {
+        private final BoundedRecordReader bounded;
         private final BufferedReader lines;
         private int number;
 
         JsonLines(Reader reader) {
-            this.lines = new BufferedReader(reader);
+            this.bounded = new BoundedRecordReader(reader);
+            this.lines = new BufferedReader(bounded);
         }
 
         @Override
@@ -263,6 +248,7 @@ public abstract class PayoutFileReader implements Closeable {
                 String line;
                 do {
                     line = lines.readLine();
+                    bounded.nextRecord();
                     if (line == null) {
                         return null;
                     }

@@ -60,7 +60,8 @@ public final class DiamondPaySignature {
 
     /**
      * Verifies {@code fields.sign} over all the other fields received, new ones included. The
-     * algorithm is the one the message names in {@code sign_type}, else {@code accountDefault}.
+     * algorithm is the one the message names in {@code sign_type}, else {@code accountDefault}; an
+     * account set to HMAC-SHA256 accepts nothing weaker, whatever the message says.
      */
     public static boolean verify(Map<String, ?> fields, String key, SignType accountDefault) {
         Object given = fields.get("sign");
@@ -75,6 +76,9 @@ public final class DiamondPaySignature {
             } catch (IllegalArgumentException e) {
                 return false;
             }
+        }
+        if (accountDefault == SignType.HMAC_SHA256 && type != SignType.HMAC_SHA256) {
+            return false;
         }
         return Digests.sameSignature(sign(fields, key, type), String.valueOf(given));
     }
