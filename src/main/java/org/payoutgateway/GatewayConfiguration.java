@@ -11,7 +11,10 @@ import org.apache.camel.spi.Registry;
 import org.apache.camel.support.service.ServiceSupport;
 import org.flywaydb.core.Flyway;
 import org.payoutgateway.config.Settings;
+import org.payoutgateway.api.PayoutApi;
+import org.payoutgateway.callback.SubmitterCallbacks;
 import org.payoutgateway.dispatch.Dispatcher;
+import org.payoutgateway.notify.NotifyReceiver;
 import org.payoutgateway.intake.file.FileIntake;
 import org.payoutgateway.intake.file.FileResults;
 import org.payoutgateway.intake.file.IntakeFiles;
@@ -81,6 +84,13 @@ public class GatewayConfiguration implements CamelConfiguration {
         registry.bind("statusQueries", new StatusQueries(store, accounts, outcomes,
                 settings.getInt("payout.query.batch-size", 200),
                 settings.getDuration("payout.dispatch.sending-lease", "2m")));
+        SubmitterCallbacks callbacks = new SubmitterCallbacks(store, settings.get("payout.webhook.signing-key", ""),
+                settings.getDurations("payout.webhook.retry-backoff", "5s,30s,2m,10m,1h,6h"),
+                settings.getInt("payout.dispatch.batch-size", 200));
+        registry.bind("submitterCallbacks", callbacks);
+        registry.bind("payoutApi", new PayoutApi(store, validator, settings.getList("payout.api.keys", ""),
+                settings.getInt("payout.api.batch-max", 1000), callbacks.enabled()));
+        registry.bind("notifyReceiver", new NotifyReceiver(store, accounts, outcomes));
         ExecutorService dispatchPool = context.getExecutorServiceManager()
                 .newFixedThreadPool(this, "dispatch", settings.getInt("payout.dispatch.concurrency", 16));
         registry.bind("dispatchPool", dispatchPool);

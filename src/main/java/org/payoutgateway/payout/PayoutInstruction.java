@@ -87,20 +87,19 @@ public record PayoutInstruction(
         return new BigDecimal(amount);
     }
 
+    /** The fields that make a payout what it is: all but {@code provider} (routing) and {@code callback_url} (delivery). */
+    public static final List<String> CONTENT_FIELDS = FIELDS.stream()
+            .filter(f -> !f.equals("provider") && !f.equals("callback_url")).toList();
+
     /**
-     * SHA-256 over the instruction's content, with the amount normalised ({@code 100.0} equals
-     * {@code 100}): two deliveries of one reference are the same payout only if this matches.
+     * SHA-256 over the instruction's {@link #CONTENT_FIELDS}, with the amount normalised
+     * ({@code 100.0} equals {@code 100}) and country and currency upper-cased: two deliveries of one
+     * reference, from any intake, are the same payout only if this matches (and their accounts do).
      */
     public String contentHash() {
         StringBuilder text = new StringBuilder();
-        for (String f : FIELDS) {
-            String value = field(f);
-            if ("amount".equals(f) && amountValue() != null) {
-                value = amountValue().stripTrailingZeros().toPlainString();
-            }
-            if (("country".equals(f) || "currency".equals(f)) && value != null) {
-                value = value.toUpperCase();
-            }
+        for (String f : CONTENT_FIELDS) {
+            String value = normalised(f);
             text.append(f).append('=').append(value == null ? "" : value).append('\n');
         }
         try {
@@ -109,6 +108,23 @@ public record PayoutInstruction(
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /** The content fields whose values differ from {@code other}'s, as {@code "field: stored X, received Y"}. */
+    public List<String> differences(PayoutInstruction received) {
+        return CONTENT_FIELDS.stream().filter(f -> !java.util.Objects.equals(normalised(f), received.normalised(f)))
+                .map(f -> f + ": stored " + field(f) + ", received " + received.field(f)).toList();
+    }
+
+    private String normalised(String f) {
+        String value = field(f);
+        if ("amount".equals(f) && amountValue() != null) {
+            return amountValue().stripTrailingZeros().toPlainString();
+        }
+        if (("country".equals(f) || "currency".equals(f)) && value != null) {
+            return value.toUpperCase();
+        }
+        return value;
     }
 
     private static String blankToNull(String s) {

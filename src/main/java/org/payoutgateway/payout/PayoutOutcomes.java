@@ -75,6 +75,29 @@ public class PayoutOutcomes {
                 .message(reply.message()));
     }
 
+    /**
+     * Applies a verified provider notify: a final outcome finishes the payout; "processing" tells
+     * that an UNKNOWN payout was taken (SUBMITTED); anything else changes nothing. A final payout
+     * never moves again, so duplicate and out-of-order notifies are harmless.
+     *
+     * @return whether the payout changed
+     */
+    public boolean afterNotify(Payout p, ProviderConnector connector, ProviderReply reply) {
+        Change change = switch (reply.outcome()) {
+            case SUCCESS -> Change.to(PayoutState.SUCCESS).noNextAction();
+            case FAILED -> Change.to(PayoutState.FAILED).noNextAction();
+            case PROCESSING -> p.state() == PayoutState.UNKNOWN
+                    ? Change.to(PayoutState.SUBMITTED).nextActionAt(store.now().plus(connector.querySchedule().get(0)))
+                    : null;
+            default -> null;
+        };
+        if (change == null || p.state().isFinal() || !p.state().canMoveTo(change.target())) {
+            return false;
+        }
+        return apply(p, change.providerReference(reply.providerReference()).providerStatus(reply.providerStatus())
+                .message(reply.message() == null ? "notify" : reply.message()));
+    }
+
     private Change notFound(Payout p, ProviderConnector connector, Instant now, Instant next) {
         if (p.state() == PayoutState.UNKNOWN && p.unknownSince() != null
                 && !now.isBefore(p.unknownSince().plus(connector.notFoundGrace()))) {
@@ -88,15 +111,16 @@ public class PayoutOutcomes {
         return dispatchRetryBackoff.get(Math.min(Math.max(dispatchCount - 1, 0), dispatchRetryBackoff.size() - 1));
     }
 
-    private void apply(Payout p, Change change) {
+    private boolean apply(Payout p, Change change) {
         if (store.transition(p, change)) {
             if (change.target() != p.state()) {
                 LOG.info("Payout {} [{}] {} -> {}{}{}", p.reference(), p.account(), p.state(), change.target(),
                         change.providerStatus == null ? "" : " (provider status " + change.providerStatus + ")",
                         change.message == null ? "" : ": " + change.message);
             }
-        } else {
-            LOG.debug("Payout {} [{}] moved on before {} could be applied", p.reference(), p.account(), change.target());
+            return true;
         }
+        LOG.debug("Payout {} [{}] moved on before {} could be applied", p.reference(), p.account(), change.target());
+        return false;
     }
 }

@@ -112,7 +112,8 @@ public class PayoutStore {
             PayoutState state = cand.valid() ? PayoutState.RECEIVED : PayoutState.REJECTED;
             String message = cand.valid() ? null : FieldError.describe(cand.errors());
             if (known != null && known.state() != PayoutState.REJECTED) {
-                boolean same = known.instruction().contentHash().equals(in.contentHash());
+                boolean same = known.instruction().contentHash().equals(in.contentHash())
+                        && (cand.account() == null || cand.account().equals(known.account()));
                 result.add(Admission.duplicate(ref, known, same, "reference already received (" + known.intake()
                         + (known.intakeRef() == null ? "" : " " + known.intakeRef()) + ", state " + known.state()
                         + "); not sent again"));
@@ -388,6 +389,66 @@ public class PayoutStore {
             }
         }
         return found;
+    }
+
+    /** Filters of {@link #search}; null fields do not filter. {@code since}/{@code until} bound {@code created_at}. */
+    public record Filter(PayoutState state, String country, String account, Instant since, Instant until) {
+    }
+
+    /** One page of payouts matching the filter, newest first, and the number of all matches. */
+    public record Page(List<Payout> items, long total) {
+    }
+
+    public Page search(Filter f, int page, int size) {
+        StringBuilder where = new StringBuilder(" WHERE 1 = 1");
+        List<Object> args = new ArrayList<>();
+        if (f.state() != null) {
+            where.append(" AND state = ?");
+            args.add(f.state().name());
+        }
+        if (f.country() != null) {
+            where.append(" AND country = ?");
+            args.add(f.country().toUpperCase(java.util.Locale.ROOT));
+        }
+        if (f.account() != null) {
+            where.append(" AND account = ?");
+            args.add(f.account());
+        }
+        if (f.since() != null) {
+            where.append(" AND created_at >= ?");
+            args.add(ts(f.since()));
+        }
+        if (f.until() != null) {
+            where.append(" AND created_at < ?");
+            args.add(ts(f.until()));
+        }
+        return inTransaction(c -> {
+            long total;
+            try (PreparedStatement ps = c.prepareStatement("SELECT COUNT(*) FROM payout" + where)) {
+                bind(ps, args);
+                try (ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    total = rs.getLong(1);
+                }
+            }
+            List<Payout> items = new ArrayList<>();
+            try (PreparedStatement ps = c.prepareStatement("SELECT " + COLUMNS + " FROM payout" + where
+                    + " ORDER BY created_at DESC, id DESC LIMIT " + size + " OFFSET " + ((long) page * size))) {
+                bind(ps, args);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        items.add(read(rs));
+                    }
+                }
+            }
+            return new Page(items, total);
+        });
+    }
+
+    private static void bind(PreparedStatement ps, List<Object> args) throws SQLException {
+        for (int i = 0; i < args.size(); i++) {
+            ps.setObject(i + 1, args.get(i));
+        }
     }
 
     /** The payout's story, oldest first. */

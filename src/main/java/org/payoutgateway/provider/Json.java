@@ -9,7 +9,9 @@ import java.util.Map;
 /** The JSON mapper shared by connectors, with the two helpers they all need. */
 public final class Json {
 
-    public static final ObjectMapper MAPPER = new ObjectMapper();
+    /** Reads JSON floats as BigDecimal, so a number keeps the digits it was written with. */
+    public static final ObjectMapper MAPPER = new ObjectMapper()
+            .enable(com.fasterxml.jackson.databind.DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
 
     private Json() {
     }
@@ -33,6 +35,17 @@ public final class Json {
         } catch (JsonProcessingException e) {
             return null;
         }
+    }
+
+    /**
+     * Every field of an object as the text it was sent as ({@code 100000} as "100000"; a JSON null
+     * as null), in name order: what signatures are computed over. Nested values are kept as JSON text.
+     */
+    public static Map<String, Object> scalars(JsonNode object) {
+        Map<String, Object> out = new java.util.TreeMap<>();
+        object.fields().forEachRemaining(e -> out.put(e.getKey(), e.getValue().isNull() ? null
+                : e.getValue().isValueNode() ? e.getValue().asText() : e.getValue().toString()));
+        return out;
     }
 
     /** A scalar field as text ({@code 3} and {@code "3"} both give "3"); null when absent, null or not a scalar. */

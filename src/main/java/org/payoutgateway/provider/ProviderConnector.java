@@ -36,8 +36,21 @@ public interface ProviderConnector {
     /** The signed status query for a payout, by its reference. */
     ProviderRequest queryRequest(Payout payout, Instant now);
 
-    /** Classifies the provider's reply to a status query. */
-    ProviderReply readQueryReply(int httpStatus, String body);
+    /**
+     * Classifies the provider's reply to a status query about {@code reference}. A reply that is
+     * about another payout tells nothing of this one: UNKNOWN.
+     */
+    ProviderReply readQueryReply(String reference, int httpStatus, String body);
+
+    /** Reads a notify body the provider POSTed to this account's notify URL; null when it names no payout. */
+    ProviderNotify readNotify(com.fasterxml.jackson.databind.JsonNode body);
+
+    /** The answer the provider expects to a notify: HTTP status, content type and body. */
+    NotifyAnswer notifyAnswer(boolean accepted);
+
+    /** What to answer a provider's notify with. */
+    record NotifyAnswer(int httpStatus, String contentType, String body) {
+    }
 
     /** Delays between status queries: the n-th query waits the n-th entry; the last one repeats. */
     List<Duration> querySchedule();

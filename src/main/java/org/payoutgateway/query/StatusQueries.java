@@ -66,7 +66,7 @@ public class StatusQueries {
     public void onQueryReply(Exchange exchange) {
         Payout p = exchange.getProperty(PAYOUT, Payout.class);
         ProviderConnector c = connector(p);
-        outcomes.afterQuery(p, c, c.readQueryReply(ProviderCalls.httpStatus(exchange), ProviderCalls.body(exchange)));
+        outcomes.afterQuery(p, c, c.readQueryReply(p.reference(), ProviderCalls.httpStatus(exchange), ProviderCalls.body(exchange)));
     }
 
     /** A query that failed in transport tells nothing: the payout keeps its state and is asked again later. */

@@ -18,6 +18,7 @@ import org.payoutgateway.provider.AccountSettings;
 import org.payoutgateway.provider.HttpReplies;
 import org.payoutgateway.provider.Json;
 import org.payoutgateway.provider.ProviderConnector;
+import org.payoutgateway.provider.ProviderNotify;
 import org.payoutgateway.provider.ProviderReply;
 import org.payoutgateway.provider.ProviderReply.Outcome;
 import org.payoutgateway.provider.ProviderRequest;
@@ -160,7 +161,7 @@ public class DiamondPayConnector implements ProviderConnector {
     }
 
     @Override
-    public ProviderReply readQueryReply(int httpStatus, String body) {
+    public ProviderReply readQueryReply(String reference, int httpStatus, String body) {
         ProviderReply byHttp = HttpReplies.classify(httpStatus);
         if (byHttp != null) {
             return ProviderReply.unknown(byHttp.message());
@@ -176,10 +177,20 @@ public class DiamondPayConnector implements ProviderConnector {
         }
         JsonNode data = root.get("data");
         if (data != null && data.isArray()) {
-            if (data.isEmpty()) {
-                return ProviderReply.of(Outcome.NOT_FOUND, null, code, "no payout in the list reply");
+            JsonNode ours = null;
+            for (JsonNode item : data) {
+                if (reference.equals(Json.text(item, "payout_cl_id"))) {
+                    ours = item;
+                }
             }
-            data = data.get(0);
+            if (ours == null) {
+                return ProviderReply.of(Outcome.NOT_FOUND, null, code, "payout_cl_id " + reference + " not in the list reply");
+            }
+            data = ours;
+        }
+        String about = Json.text(data, "payout_cl_id");
+        if (about != null && !about.equals(reference)) {
+            return ProviderReply.unknown("query reply is about payout_cl_id " + about + ", not " + reference);
         }
         return readStatus(data);
     }
@@ -204,6 +215,29 @@ public class DiamondPayConnector implements ProviderConnector {
     /** Verifies a DiamondPay-signed map (a notify body) over all its fields with this account's key. */
     public boolean verify(Map<String, ?> fields) {
         return DiamondPaySignature.verify(fields, key, signType);
+    }
+
+    /**
+     * DiamondPay notify: payout_id, payout_cl_id, platform_id, amount, real_amount, fee, status,
+     * error_msg, create_time, update_time, sign_type?, sign; the sign covers every field received,
+     * new ones included. The merchant answers {@code {"error_code":"0000"}}.
+     */
+    @Override
+    public ProviderNotify readNotify(JsonNode body) {
+        String reference = Json.text(body, "payout_cl_id");
+        if (reference == null) {
+            return null;
+        }
+        Map<String, Object> fields = Json.scalars(body);
+        ProviderNotify.Signature signature = !fields.containsKey("sign") ? ProviderNotify.Signature.MISSING
+                : verify(fields) ? ProviderNotify.Signature.VALID : ProviderNotify.Signature.INVALID;
+        return new ProviderNotify(reference, signature, readStatus(body));
+    }
+
+    @Override
+    public NotifyAnswer notifyAnswer(boolean accepted) {
+        return accepted ? new NotifyAnswer(200, "application/json", "{\"error_code\":\"0000\"}")
+                : new NotifyAnswer(400, "application/json", "{\"error_code\":\"0004\",\"error_msg\":\"Signature verification failed!\"}");
     }
 
     @Override

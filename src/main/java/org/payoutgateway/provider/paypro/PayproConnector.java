@@ -13,6 +13,7 @@ import org.payoutgateway.provider.AccountSettings;
 import org.payoutgateway.provider.HttpReplies;
 import org.payoutgateway.provider.Json;
 import org.payoutgateway.provider.ProviderConnector;
+import org.payoutgateway.provider.ProviderNotify;
 import org.payoutgateway.provider.ProviderReply;
 import org.payoutgateway.provider.ProviderReply.Outcome;
 import org.payoutgateway.provider.ProviderRequest;
@@ -47,6 +48,7 @@ public abstract class PayproConnector implements ProviderConnector {
     private final Set<String> queryNotFoundCodes;
     protected final boolean integerFieldsAsText;
     protected final String notifyUrl;
+    private final boolean timestampInSeconds;
 
     protected PayproConnector(AccountSettings settings, String defaultCreatePath, String defaultQueryPath) {
         this.settings = settings;
@@ -63,6 +65,20 @@ public abstract class PayproConnector implements ProviderConnector {
         this.queryNotFoundCodes = settings.codes("query.not-found-codes", "");
         this.integerFieldsAsText = settings.integerFieldsAsText();
         this.notifyUrl = settings.notifyUrl();
+        String unit = settings.get("timestamp-unit", "milliseconds");
+        if (!unit.equals("milliseconds") && !unit.equals("seconds")) {
+            throw new IllegalStateException(settings.key("timestamp-unit") + " must be milliseconds or seconds, not " + unit);
+        }
+        this.timestampInSeconds = unit.equals("seconds");
+    }
+
+    /**
+     * The {@code timestamp} field's value: epoch milliseconds as the documents' descriptions show
+     * (1715941383720), or seconds with {@code timestamp-unit=seconds} (Pakistan's example shows a
+     * 10-digit value).
+     */
+    protected long timestamp(Instant now) {
+        return timestampInSeconds ? now.getEpochSecond() : now.toEpochMilli();
     }
 
     @Override
@@ -77,7 +93,7 @@ public abstract class PayproConnector implements ProviderConnector {
     protected Map<String, Object> queryFields(Payout payout, Instant now) {
         Map<String, Object> f = new TreeMap<>();
         f.put("tradeNo", payout.reference());
-        f.put("timestamp", String.valueOf(now.toEpochMilli()));
+        f.put("timestamp", String.valueOf(timestamp(now)));
         return f;
     }
 
@@ -130,7 +146,7 @@ public abstract class PayproConnector implements ProviderConnector {
     }
 
     @Override
-    public ProviderReply readQueryReply(int httpStatus, String body) {
+    public ProviderReply readQueryReply(String reference, int httpStatus, String body) {
         ProviderReply byHttp = HttpReplies.classify(httpStatus);
         if (byHttp != null) {
             return ProviderReply.unknown(byHttp.message());
@@ -149,6 +165,10 @@ public abstract class PayproConnector implements ProviderConnector {
         if (status == null) {
             return ProviderReply.unknown("query reply without data.status");
         }
+        String about = Json.text(data, "tradeNo");
+        if (about != null && !about.equals(reference)) {
+            return ProviderReply.unknown("query reply is about tradeNo " + about + ", not " + reference);
+        }
         return ProviderReply.of(classifyStatus(status), Json.text(data, "platFormTradeNo"), status,
                 firstNonNull(Json.text(data, "message"), Json.text(data, "desc")));
     }
@@ -165,6 +185,30 @@ public abstract class PayproConnector implements ProviderConnector {
             return Outcome.UNKNOWN;
         }
         return Outcome.FAILED;
+    }
+
+    /**
+     * Paypro notify (Payment Notify API pages): status, message, platFormTradeNo, tradeNo, amount,
+     * successTime, timestamp, sign; signed like requests. The merchant answers the text {@code OK}.
+     */
+    @Override
+    public ProviderNotify readNotify(JsonNode body) {
+        String reference = Json.text(body, "tradeNo");
+        if (reference == null) {
+            return null;
+        }
+        Map<String, Object> fields = Json.scalars(body);
+        ProviderNotify.Signature signature = !fields.containsKey("sign") ? ProviderNotify.Signature.MISSING
+                : verify(fields) ? ProviderNotify.Signature.VALID : ProviderNotify.Signature.INVALID;
+        String status = Json.text(body, "status");
+        ProviderReply reply = status == null ? ProviderReply.unknown("notify without status")
+                : ProviderReply.of(classifyStatus(status), Json.text(body, "platFormTradeNo"), status, Json.text(body, "message"));
+        return new ProviderNotify(reference, signature, reply);
+    }
+
+    @Override
+    public NotifyAnswer notifyAnswer(boolean accepted) {
+        return accepted ? new NotifyAnswer(200, "text/plain", "OK") : new NotifyAnswer(400, "text/plain", "FAIL");
     }
 
     @Override

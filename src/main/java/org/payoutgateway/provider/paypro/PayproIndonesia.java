@@ -73,7 +73,7 @@ public class PayproIndonesia extends PayproConnector {
         f.put("mobile", in.mobile());
         putIfPresent(f, "notifyUrl", notifyUrl);
         putIfPresent(f, "remark", in.remark());
-        f.put("timestamp", integerField(now.toEpochMilli()));
+        f.put("timestamp", integerField(timestamp(now)));
         f.put("tradeNo", p.reference());
         return f;
     }

@@ -87,7 +87,7 @@ public class PayproPakistan extends PayproConnector {
         f.put("name", in.beneficiaryName());
         putIfPresent(f, "notifyUrl", notifyUrl);
         f.put("remark", in.remark());
-        f.put("timestamp", String.valueOf(now.toEpochMilli()));
+        f.put("timestamp", String.valueOf(timestamp(now)));
         f.put("tradeNo", p.reference());
         return f;
     }
