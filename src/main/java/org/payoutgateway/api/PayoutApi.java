@@ -144,6 +144,9 @@ public class PayoutApi {
         int size;
         try {
             String status = query(exchange, "status");
+            if (status != null && java.util.Arrays.stream(PayoutState.values()).noneMatch(x -> x.name().equalsIgnoreCase(status))) {
+                throw new IllegalArgumentException("unknown status " + status);
+            }
             filter = new PayoutStore.Filter(status == null ? null : PayoutState.valueOf(status.toUpperCase()),
                     query(exchange, "country"), query(exchange, "provider"), instant(query(exchange, "since")),
                     instant(query(exchange, "until")));
@@ -234,7 +237,7 @@ public class PayoutApi {
     private static void reply(Exchange exchange, int status, ObjectNode body) {
         exchange.getMessage().removeHeaders("*");
         exchange.getMessage().setHeader(Exchange.HTTP_RESPONSE_CODE, status);
-        exchange.getMessage().setHeader(Exchange.CONTENT_TYPE, "application/json");
+        exchange.getMessage().setHeader(Exchange.CONTENT_TYPE, status >= 400 ? ApiProblem.MEDIA_TYPE : "application/json");
         exchange.getMessage().setBody(body.toString());
     }
 
