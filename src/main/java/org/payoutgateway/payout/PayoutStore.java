@@ -135,7 +135,7 @@ public class PayoutStore {
                 + "email = ?, id_number = ?, remark = ?, callback_url = ?, provider_field = ?, content_hash = ?, state = ?, "
                 + "provider_reference = ?, provider_status = ?, message = ?, dispatch_count = ?, query_count = ?, resend = ?, "
                 + "needs_attention = ?, next_action_at = ?, unknown_since = ?, created_at = ?, updated_at = ? "
-                + "WHERE reference = ? AND state = 'REJECTED'", withTrailingReference(replaces));
+                + "WHERE reference = ? AND state = 'REJECTED'", withTrailingReference(replaces), true);
         insertHistory(c, history);
         return result;
     }
@@ -554,6 +554,15 @@ public class PayoutStore {
     }
 
     static void batch(Connection c, String sql, List<Object[]> rows) throws SQLException {
+        batch(c, sql, rows, false);
+    }
+
+    /**
+     * @param everyRowCounts when true, a statement that changed no row means another intake got there
+     *                       first: raised as a unique-key race, so {@link #inTransaction} retries and
+     *                       the retry sees what the other stored
+     */
+    static void batch(Connection c, String sql, List<Object[]> rows, boolean everyRowCounts) throws SQLException {
         if (rows.isEmpty()) {
             return;
         }
@@ -564,7 +573,14 @@ public class PayoutStore {
                 }
                 ps.addBatch();
             }
-            ps.executeBatch();
+            int[] counts = ps.executeBatch();
+            if (everyRowCounts) {
+                for (int n : counts) {
+                    if (n == 0) {
+                        throw new SQLException("a rejected payout was replaced by another intake meanwhile", UNIQUE_VIOLATION);
+                    }
+                }
+            }
         }
     }
 

@@ -72,6 +72,8 @@ public final class Gateway implements AutoCloseable {
         Path home = Files.createDirectories(Path.of("target", "it", name + "-" + UUID.randomUUID()).toAbsolutePath());
         int port = freePort();
         Properties p = defaults(home, port);
+        // one Quartz scheduler per Camel name: gateways running side by side in a test JVM need their own
+        p.setProperty("camel.main.name", "gateway-" + name + "-" + home.getFileName().toString().substring(name.length() + 1, name.length() + 9));
         overrides.forEach(p::setProperty);
         Main main = GatewayMain.create(p);
         main.start();

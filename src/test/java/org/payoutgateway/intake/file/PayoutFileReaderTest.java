@@ -450,7 +450,6 @@ class PayoutFileReaderTest {
         assertThat(last).isEqualTo("REF-999999");
     }
 
-    @Test
     // was a bug: an unclosed quote made the parser buffer the rest of the file (BoundedRecordReader fixes it)
     @Test
     void anUnclosedQuoteDoesNotBufferTheRestOfTheFile() throws Exception {
