@@ -54,7 +54,9 @@ public class GatewayConfiguration implements CamelConfiguration {
             erpDataSource = dataSource(settings, "payout.intake.erp.datasource", "erp");
             closeOnStop(context, erpDataSource);
         }
-        Flyway.configure().dataSource(dataSource).locations("classpath:db/migration").load().migrate();
+        // baseline 0: a database that already holds other tables (an ERP's) gets every migration from V1
+        Flyway.configure().dataSource(dataSource).locations("classpath:db/migration")
+                .baselineOnMigrate(true).baselineVersion("0").load().migrate();
 
         PayoutStore store = new PayoutStore(dataSource, Clock.systemUTC());
         ProviderAccounts accounts = new ProviderAccounts(settings);

@@ -85,7 +85,7 @@ public class ErpIntake {
         } else {
             answer = parameters(rowId, a.outcome().name(), a.existing() == null ? null : a.existing().account(),
                     a.existing() == null ? null : a.existing().providerReference(),
-                    a.existing() == null ? null : a.existing().providerStatus(), a.message());
+                    a.existing() == null ? null : a.existing().providerStatus(), a.message(), store.now());
         }
         LOG.info("ERP row {} (reference {}): {}{}", rowId, in.reference(), answer.get("status"),
                 a.message() == null ? "" : ": " + a.message());
@@ -114,20 +114,27 @@ public class ErpIntake {
         return state == PayoutState.RECEIVED || state == PayoutState.SENDING ? "ACCEPTED" : state.name();
     }
 
+    /**
+     * The write-back of a payout's state. {@code updated_at} is when the payout reached it, so the
+     * shipped write-back SQL ({@code … AND (updated_at IS NULL OR updated_at <= :#updated_at)}) lets a
+     * late write of an older state, by another instance, never overwrite a newer one.
+     */
     private Map<String, Object> writeBack(String rowId, Payout p) {
-        return parameters(rowId, erpStatus(p.state()), p.account(), p.providerReference(), p.providerStatus(), p.message());
+        return parameters(rowId, erpStatus(p.state()), p.account(), p.providerReference(), p.providerStatus(), p.message(),
+                p.updatedAt());
     }
 
     private Map<String, Object> parameters(String rowId, String status, String provider, String providerReference,
-                                           String providerStatus, String message) {
+                                           String providerStatus, String message, java.time.Instant updatedAt) {
         Map<String, Object> params = new HashMap<>();
-        params.put("id", Long.valueOf(rowId));
+        // ERP row ids are numbers or text (document numbers): bound as what they are
+        params.put("id", rowId.matches("-?[0-9]{1,18}") ? (Object) Long.valueOf(rowId) : rowId);
         params.put("status", status);
         params.put("provider", provider);
         params.put("provider_reference", providerReference);
         params.put("provider_status", providerStatus);
         params.put("message", message == null ? null : message.length() > 1024 ? message.substring(0, 1024) : message);
-        params.put("updated_at", PayoutStore.ts(store.now()));
+        params.put("updated_at", PayoutStore.ts(updatedAt));
         return params;
     }
 
