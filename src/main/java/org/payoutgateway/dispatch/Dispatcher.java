@@ -1,7 +1,6 @@
 package org.payoutgateway.dispatch;
 
 import java.util.List;
-import java.util.Optional;
 import org.apache.camel.Exchange;
 import org.payoutgateway.payout.Payout;
 import org.payoutgateway.payout.PayoutOutcomes;
@@ -34,22 +33,20 @@ public class Dispatcher {
         this.batchSize = batchSize;
     }
 
-    /** References of payouts due for dispatch, at most the configured batch size. */
-    public List<String> due() {
-        return store.dueForDispatch(batchSize);
+    /**
+     * Claims the payouts due for dispatch, at most the configured batch size, in one transaction
+     * (RECEIVED → SENDING, committed before any of them is sent). Payouts another dispatcher took
+     * are left out.
+     */
+    public List<Payout> claimDue() {
+        return store.claimForDispatch(store.dueForDispatch(batchSize));
     }
 
-    /**
-     * Claims the payout whose reference is the body. Sets the {@link #PAYOUT} and {@link #ACCOUNT}
-     * properties when claimed; leaves them unset when another dispatcher took it.
-     */
-    public void claim(Exchange exchange) {
-        String reference = exchange.getIn().getBody(String.class);
-        Optional<Payout> claimed = store.claimForDispatch(reference);
-        claimed.ifPresent(p -> {
-            exchange.setProperty(PAYOUT, p);
-            exchange.setProperty(ACCOUNT, p.account());
-        });
+    /** Sets the {@link #PAYOUT} and {@link #ACCOUNT} properties from the claimed payout in the body. */
+    public void route(Exchange exchange) {
+        Payout p = exchange.getIn().getBody(Payout.class);
+        exchange.setProperty(PAYOUT, p);
+        exchange.setProperty(ACCOUNT, p.account());
     }
 
     /** Puts the signed create request of the claimed payout on the exchange. */
@@ -58,18 +55,28 @@ public class Dispatcher {
         ProviderCalls.toExchange(connector(p).createRequest(p, store.now()), exchange);
     }
 
-    /** Records the provider's reply to the create call. */
-    public void onCreateReply(Exchange exchange) {
+    /** Reads the provider's reply to the create call: the body becomes a {@link PayoutOutcomes.CreateResult}. */
+    public PayoutOutcomes.CreateResult onCreateReply(Exchange exchange) {
         Payout p = exchange.getProperty(PAYOUT, Payout.class);
         ProviderConnector c = connector(p);
-        outcomes.afterCreate(p, c, c.readCreateReply(ProviderCalls.httpStatus(exchange), ProviderCalls.body(exchange)));
+        return new PayoutOutcomes.CreateResult(p, c,
+                c.readCreateReply(ProviderCalls.httpStatus(exchange), ProviderCalls.body(exchange)));
     }
 
-    /** Records a create call that failed in transport: not taken if it never connected, else unknown. */
-    public void onCreateFailure(Exchange exchange) {
+    /** A create call that failed in transport: not taken if it never connected, else unknown. */
+    public PayoutOutcomes.CreateResult onCreateFailure(Exchange exchange) {
         Payout p = exchange.getProperty(PAYOUT, Payout.class);
         Throwable failure = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
-        outcomes.afterCreate(p, connector(p), ProviderCalls.transportFailure(failure));
+        return new PayoutOutcomes.CreateResult(p, connector(p), ProviderCalls.transportFailure(failure));
+    }
+
+    /**
+     * Records what a dispatch batch learnt, with one commit. Should the gateway stop before this,
+     * the batch's payouts stay SENDING and are resolved by status queries, never sent anew blindly.
+     */
+    public void recordAll(List<?> results) {
+        outcomes.afterCreates(results.stream().filter(PayoutOutcomes.CreateResult.class::isInstance)
+                .map(PayoutOutcomes.CreateResult.class::cast).toList());
     }
 
     private ProviderConnector connector(Payout p) {

@@ -28,8 +28,25 @@ public class PayoutOutcomes {
         this.dispatchRetryBackoff = dispatchRetryBackoff;
     }
 
+    /** What a create call to a provider gave for one SENDING payout. */
+    public record CreateResult(Payout payout, ProviderConnector connector, ProviderReply reply) {
+    }
+
     /** Applies the reply to a create call to a payout in {@code SENDING}. */
     public void afterCreate(Payout p, ProviderConnector connector, ProviderReply reply) {
+        afterCreates(List.of(new CreateResult(p, connector, reply)));
+    }
+
+    /** Applies the replies of a batch of create calls, with one commit. */
+    public void afterCreates(List<CreateResult> results) {
+        List<PayoutStore.Transition> transitions = new java.util.ArrayList<>(results.size());
+        for (CreateResult r : results) {
+            transitions.add(new PayoutStore.Transition(r.payout(), createChange(r.payout(), r.connector(), r.reply())));
+        }
+        applyAll(transitions);
+    }
+
+    private Change createChange(Payout p, ProviderConnector connector, ProviderReply reply) {
         Instant now = store.now();
         Instant firstQuery = now.plus(connector.querySchedule().get(0));
         Change change = switch (reply.outcome()) {
@@ -42,8 +59,8 @@ public class PayoutOutcomes {
             case NOT_TAKEN -> Change.to(PayoutState.RECEIVED).nextActionAt(now.plus(retryDelay(p.dispatchCount())));
             case UNKNOWN, NOT_FOUND -> Change.to(PayoutState.UNKNOWN).nextActionAt(firstQuery).unknownSince(now).queryCount(0);
         };
-        apply(p, change.providerReference(reply.providerReference()).providerStatus(reply.providerStatus())
-                .message(reply.message()));
+        return change.providerReference(reply.providerReference()).providerStatus(reply.providerStatus())
+                .message(reply.message());
     }
 
     /**
@@ -112,15 +129,23 @@ public class PayoutOutcomes {
     }
 
     private boolean apply(Payout p, Change change) {
-        if (store.transition(p, change)) {
-            if (change.target() != p.state()) {
+        return applyAll(List.of(new PayoutStore.Transition(p, change)))[0];
+    }
+
+    /** Applies changes in one transaction and logs one line per state change. */
+    private boolean[] applyAll(List<PayoutStore.Transition> transitions) {
+        boolean[] applied = store.transitionAll(transitions);
+        for (int i = 0; i < applied.length; i++) {
+            Payout p = transitions.get(i).current();
+            Change change = transitions.get(i).change();
+            if (!applied[i]) {
+                LOG.debug("Payout {} [{}] moved on before {} could be applied", p.reference(), p.account(), change.target());
+            } else if (change.target() != p.state()) {
                 LOG.info("Payout {} [{}] {} -> {}{}{}", p.reference(), p.account(), p.state(), change.target(),
                         change.providerStatus == null ? "" : " (provider status " + change.providerStatus + ")",
                         change.message == null ? "" : ": " + change.message);
             }
-            return true;
         }
-        LOG.debug("Payout {} [{}] moved on before {} could be applied", p.reference(), p.account(), change.target());
-        return false;
+        return applied;
     }
 }

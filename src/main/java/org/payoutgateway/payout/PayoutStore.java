@@ -176,26 +176,55 @@ public class PayoutStore {
     }
 
     /**
-     * Claims a RECEIVED payout for sending: RECEIVED → SENDING, committed before the create call is
-     * made, so that a crash after this point leaves evidence that the call may have gone out.
+     * Claims RECEIVED payouts for sending, in one transaction: RECEIVED → SENDING per payout by
+     * compare-and-set (the update count says whether this dispatcher won it), committed before any
+     * create call is made, so that a crash after this point leaves evidence that a call may have
+     * gone out (such payouts become UNKNOWN after the sending lease and are queried, never resent
+     * blindly).
      *
-     * @return the claimed payout, or empty if another dispatcher took it or it is no longer RECEIVED
+     * @return the payouts this dispatcher claimed, in state SENDING; others were taken elsewhere
      */
-    public Optional<Payout> claimForDispatch(String reference) {
+    public List<Payout> claimForDispatch(List<String> references) {
+        if (references.isEmpty()) {
+            return List.of();
+        }
         return inTransaction(c -> {
             Instant now = now();
-            int n;
+            Map<String, Payout> loaded = findAll(c, references);
+            List<Payout> candidates = references.stream().map(loaded::get)
+                    .filter(p -> p != null && p.state() == PayoutState.RECEIVED).toList();
+            int[] counts;
             try (PreparedStatement ps = c.prepareStatement("UPDATE payout SET state = 'SENDING', "
                     + "dispatch_count = dispatch_count + 1, updated_at = ? WHERE reference = ? AND state = 'RECEIVED'")) {
-                ps.setObject(1, ts(now));
-                ps.setString(2, reference);
-                n = ps.executeUpdate();
+                for (Payout p : candidates) {
+                    ps.setObject(1, ts(now));
+                    ps.setString(2, p.reference());
+                    ps.addBatch();
+                }
+                counts = ps.executeBatch();
             }
-            if (n == 0) {
-                return Optional.empty();
+            List<Payout> claimed = new ArrayList<>();
+            List<Object[]> history = new ArrayList<>();
+            for (int i = 0; i < candidates.size(); i++) {
+                if (counts[i] == 1) {
+                    Payout p = candidates.get(i);
+                    claimed.add(new Payout(p.reference(), p.instruction(), p.account(), p.intake(), p.intakeRef(),
+                            PayoutState.SENDING, p.providerReference(), p.providerStatus(), p.message(),
+                            p.dispatchCount() + 1, p.queryCount(), p.resend(), p.needsAttention(), p.unknownSince(),
+                            p.createdAt(), now));
+                    history.add(new Object[] {p.reference(), ts(now), "RECEIVED", "SENDING", null, null});
+                }
             }
-            insertHistory(c, List.<Object[]>of(new Object[] {reference, ts(now), "RECEIVED", "SENDING", null, null}));
-            return find(c, reference);
+            insertHistory(c, history);
+            return claimed;
+        });
+    }
+
+    /** The payouts with these references, in the order given; unknown references are left out. */
+    public List<Payout> findAll(List<String> references) {
+        return inTransaction(c -> {
+            Map<String, Payout> found = findAll(c, references);
+            return references.stream().map(found::get).filter(java.util.Objects::nonNull).toList();
         });
     }
 
@@ -270,53 +299,101 @@ public class PayoutStore {
      *         move is not allowed; nothing is written then
      */
     public boolean transition(Payout current, Change change) {
-        if (!current.state().canMoveTo(change.to)) {
-            LOG.warn("Payout {} [{}]: {} -> {} is not allowed; ignored", current.reference(), current.account(),
-                    current.state(), change.to);
-            return false;
+        return transitionAll(List.of(new Transition(current, change)))[0];
+    }
+
+    /** A change to apply to a payout as it was read. */
+    public record Transition(Payout current, Change change) {
+    }
+
+    /**
+     * Applies many changes in one transaction (each a compare-and-set on the payout's state, as
+     * {@link #transition}); what a dispatch batch learnt is recorded with one commit.
+     *
+     * @return per transition, in order, whether it was applied
+     */
+    public boolean[] transitionAll(List<Transition> transitions) {
+        boolean[] applied = new boolean[transitions.size()];
+        List<Integer> allowed = new ArrayList<>();
+        for (int i = 0; i < transitions.size(); i++) {
+            Transition t = transitions.get(i);
+            if (t.current().state().canMoveTo(t.change().to)) {
+                allowed.add(i);
+            } else {
+                LOG.warn("Payout {} [{}]: {} -> {} is not allowed; ignored", t.current().reference(), t.current().account(),
+                        t.current().state(), t.change().to);
+            }
+        }
+        if (allowed.isEmpty()) {
+            return applied;
         }
         return inTransaction(c -> {
             Instant now = now();
-            Instant next = change.clearNextAction ? null : change.nextActionAt;
-            boolean attention = change.needsAttention != null ? change.needsAttention : current.needsAttention();
-            try (PreparedStatement ps = c.prepareStatement("UPDATE payout SET state = ?, "
-                    + "provider_reference = COALESCE(?, provider_reference), provider_status = COALESCE(?, provider_status), "
-                    + "message = ?, next_action_at = " + (change.clearNextAction || next != null ? "?" : "next_action_at")
-                    + ", query_count = ?, unknown_since = ?, resend = ?, needs_attention = ?, updated_at = ? "
-                    + "WHERE reference = ? AND state = ?")) {
-                int i = 1;
-                ps.setObject(i++, change.to.name());
-                ps.setObject(i++, truncate(change.providerReference, 128));
-                ps.setObject(i++, truncate(change.providerStatus, 32));
-                ps.setObject(i++, truncate(change.message, 1024));
-                if (change.clearNextAction || next != null) {
-                    ps.setObject(i++, ts(next));
+            // two statement shapes: one that sets next_action_at, one that keeps it
+            String base = "UPDATE payout SET state = ?, provider_reference = COALESCE(?, provider_reference), "
+                    + "provider_status = COALESCE(?, provider_status), message = ?, query_count = ?, unknown_since = ?, "
+                    + "resend = ?, needs_attention = ?, updated_at = ?";
+            String where = " WHERE reference = ? AND state = ?";
+            List<Integer> setting = new ArrayList<>();
+            List<Integer> keeping = new ArrayList<>();
+            for (int i : allowed) {
+                Change ch = transitions.get(i).change();
+                (ch.clearNextAction || ch.nextActionAt != null ? setting : keeping).add(i);
+            }
+            for (List<Integer> group : List.of(setting, keeping)) {
+                if (group.isEmpty()) {
+                    continue;
                 }
-                ps.setInt(i++, change.queryCount != null ? change.queryCount : current.queryCount());
-                Instant unknownSince = change.to == PayoutState.UNKNOWN
-                        ? (change.unknownSince != null ? change.unknownSince
-                            : current.unknownSince() != null ? current.unknownSince() : now)
-                        : null;
-                ps.setObject(i++, ts(unknownSince));
-                ps.setBoolean(i++, change.resend != null ? change.resend : current.resend());
-                ps.setBoolean(i++, attention);
-                ps.setObject(i++, ts(now));
-                ps.setString(i++, current.reference());
-                ps.setString(i, current.state().name());
-                if (ps.executeUpdate() == 0) {
-                    return false;
+                boolean sets = group == setting;
+                try (PreparedStatement ps = c.prepareStatement(base + (sets ? ", next_action_at = ?" : "") + where)) {
+                    for (int i : group) {
+                        Payout cur = transitions.get(i).current();
+                        Change ch = transitions.get(i).change();
+                        int k = 1;
+                        ps.setString(k++, ch.to.name());
+                        ps.setObject(k++, truncate(ch.providerReference, 128));
+                        ps.setObject(k++, truncate(ch.providerStatus, 32));
+                        ps.setObject(k++, truncate(ch.message, 1024));
+                        ps.setInt(k++, ch.queryCount != null ? ch.queryCount : cur.queryCount());
+                        Instant unknownSince = ch.to == PayoutState.UNKNOWN
+                                ? (ch.unknownSince != null ? ch.unknownSince
+                                    : cur.unknownSince() != null ? cur.unknownSince() : now)
+                                : null;
+                        ps.setObject(k++, ts(unknownSince));
+                        ps.setBoolean(k++, ch.resend != null ? ch.resend : cur.resend());
+                        ps.setBoolean(k++, attention(cur, ch));
+                        ps.setObject(k++, ts(now));
+                        if (sets) {
+                            ps.setObject(k++, ts(ch.clearNextAction ? null : ch.nextActionAt));
+                        }
+                        ps.setString(k++, cur.reference());
+                        ps.setString(k, cur.state().name());
+                        ps.addBatch();
+                    }
+                    int[] counts = ps.executeBatch();
+                    for (int j = 0; j < group.size(); j++) {
+                        applied[group.get(j)] = counts[j] > 0 || counts[j] == java.sql.Statement.SUCCESS_NO_INFO;
+                    }
                 }
             }
-            if (change.to != current.state() || attention != current.needsAttention()) {
-                String msg = change.message;
-                if (attention && !current.needsAttention()) {
-                    msg = "needs attention: " + msg;
+            List<Object[]> history = new ArrayList<>();
+            for (int i : allowed) {
+                Payout cur = transitions.get(i).current();
+                Change ch = transitions.get(i).change();
+                boolean attention = attention(cur, ch);
+                if (applied[i] && (ch.to != cur.state() || attention != cur.needsAttention())) {
+                    String msg = attention && !cur.needsAttention() ? "needs attention: " + ch.message : ch.message;
+                    history.add(new Object[] {cur.reference(), ts(now), cur.state().name(), ch.to.name(), ch.providerStatus,
+                            truncate(msg, 1024)});
                 }
-                insertHistory(c, List.<Object[]>of(new Object[] {current.reference(), ts(now), current.state().name(),
-                        change.to.name(), change.providerStatus, truncate(msg, 1024)}));
             }
-            return true;
+            insertHistory(c, history);
+            return applied;
         });
+    }
+
+    private static boolean attention(Payout current, Change change) {
+        return change.needsAttention != null ? change.needsAttention : current.needsAttention();
     }
 
     // ---------------------------------------------------------------------------------- reporting

@@ -42,18 +42,22 @@ public class StatusQueries {
         this.sendingLease = sendingLease;
     }
 
-    /** Recovers interrupted dispatches, then returns the references whose query is due. */
-    public List<String> due() {
+    /** Recovers interrupted dispatches, then returns the payouts whose query is due. */
+    public List<Payout> due() {
         int expired = store.expireSending(sendingLease);
         if (expired > 0) {
             LOG.warn("{} payout(s) were left SENDING by an interrupted dispatch: now UNKNOWN, to be queried", expired);
         }
-        return store.dueForQuery(batchSize);
+        return store.findAll(store.dueForQuery(batchSize));
     }
 
-    /** Loads the payout whose reference is the body; sets {@link #PAYOUT} only if it still needs a query. */
+    /**
+     * Takes the payout in the body (a {@link Payout}, or a reference when a notify asks for a query
+     * now); sets {@link #PAYOUT} only if it still needs a query.
+     */
     public void load(Exchange exchange) {
-        Optional<Payout> p = store.find(exchange.getIn().getBody(String.class));
+        Object body = exchange.getIn().getBody();
+        Optional<Payout> p = body instanceof Payout payout ? Optional.of(payout) : store.find(String.valueOf(body));
         p.filter(x -> x.state() == PayoutState.SUBMITTED || x.state() == PayoutState.UNKNOWN)
                 .ifPresent(x -> exchange.setProperty(PAYOUT, x));
     }

@@ -154,9 +154,13 @@ class PayoutStateTest {
         }
 
         @Override
-        public boolean transition(Payout current, Change change) {
-            changes.add(change);
-            return current.state().canMoveTo(change.target());
+        public boolean[] transitionAll(List<Transition> transitions) {
+            boolean[] applied = new boolean[transitions.size()];
+            for (int i = 0; i < applied.length; i++) {
+                changes.add(transitions.get(i).change());
+                applied[i] = transitions.get(i).current().state().canMoveTo(transitions.get(i).change().target());
+            }
+            return applied;
         }
 
         Change last() {

@@ -1,0 +1,293 @@
+package org.payoutgateway.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.BufferedWriter;
+import java.lang.management.ManagementFactory;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.camel.main.Main;
+import org.junit.jupiter.api.Test;
+import org.payoutgateway.GatewayMain;
+import org.payoutgateway.config.Settings;
+import org.payoutgateway.payout.Payout;
+import org.payoutgateway.payout.PayoutInstruction;
+import org.payoutgateway.payout.PayoutState;
+import org.payoutgateway.payout.PayoutStore;
+import org.payoutgateway.provider.ProviderAccounts;
+import org.payoutgateway.provider.ProviderConnector;
+import org.payoutgateway.provider.ProviderRequest;
+import org.payoutgateway.support.EmbeddedPostgres;
+import org.payoutgateway.support.Gateway;
+
+/**
+ * The throughput benchmark (not a test: run it with {@code mvn -Pbenchmark test}, see README).
+ * For each store (H2 file, PostgreSQL) and size N: a generated file of N payouts spread over the
+ * four accounts is dropped into the inbox of the real application, a local stand-in provider
+ * answers instantly, and the run measures the time until every payout is SUBMITTED and until every
+ * one is final, the peak heap and peak RSS, and the gateway's startup. In the same run, the
+ * baseline: the same N signed create requests sent straight to the stand-in by a plain HTTP client
+ * loop with the same concurrency. Figures are printed and written to target/benchmark-results.md.
+ * Settings: -Dbench.sizes=10000,100000 -Dbench.stores=h2,postgres -Dbench.concurrency=16.
+ */
+class ThroughputBenchmark {
+
+    static final List<String> ACCOUNTS = List.of("paypro-id", "paypro-ke", "paypro-pk", "diamondpay-id");
+
+    record Result(String store, int n, long startupMs, long submittedMs, long finalMs, long baselineMs,
+                  long peakHeapMb, long peakRssMb, long sentTwice) {
+        double gatewayRate() {
+            return n * 1000.0 / submittedMs;
+        }
+
+        double baselineRate() {
+            return n * 1000.0 / baselineMs;
+        }
+    }
+
+    @Test
+    void run() throws Exception {
+        List<Integer> sizes = List.of(System.getProperty("bench.sizes", "10000,100000").split(",")).stream()
+                .map(String::strip).map(Integer::parseInt).toList();
+        List<String> stores = List.of(System.getProperty("bench.stores", "h2,postgres").split(","));
+        int concurrency = Integer.getInteger("bench.concurrency", 16);
+        List<Result> results = new ArrayList<>();
+        for (String store : stores) {
+            for (int n : sizes) {
+                Result r = runOnce(store.strip(), n, concurrency);
+                results.add(r);
+                System.out.println(r);
+                assertThat(r.sentTwice()).as("payouts sent twice").isZero();
+            }
+        }
+        report(results, concurrency);
+    }
+
+    private Result runOnce(String store, int n, int concurrency) throws Exception {
+        Path home = Files.createDirectories(Path.of("target", "bench", store + "-" + n + "-" + UUID.randomUUID()).toAbsolutePath());
+        try (InstantProvider provider = new InstantProvider(32)) {
+            Map<String, String> settings = providerSettings(provider.port());
+            Properties p = Gateway.defaults(home, Gateway.freePort());
+            settings.forEach(p::setProperty);
+            if (store.equals("h2")) {
+                p.setProperty("payout.datasource.url", "jdbc:h2:file:" + home.resolve("db/payouts")
+                        + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH");
+            } else {
+                EmbeddedPostgres.Database db = EmbeddedPostgres.freshDatabase("bench");
+                p.setProperty("payout.datasource.url", db.url());
+                p.setProperty("payout.datasource.username", db.username());
+                p.setProperty("payout.datasource.password", db.password());
+            }
+            p.setProperty("payout.intake.erp.enabled", "false");
+            p.setProperty("payout.dispatch.concurrency", String.valueOf(concurrency));
+            p.setProperty("payout.dispatch.batch-size", "1000");
+            p.setProperty("payout.dispatch.poll-interval-ms", "50");
+            p.setProperty("payout.query.batch-size", "2000");
+            p.setProperty("payout.intake.file.result-interval-ms", "1000");
+            for (String a : ACCOUNTS) {
+                p.setProperty("payout.provider." + a + ".query-schedule", "1s");
+            }
+            Path file = generate(home, n);
+
+            HeapWatch heap = new HeapWatch();
+            long t0 = System.nanoTime();
+            Main main = GatewayMain.create(p);
+            main.start();
+            long startupMs = (System.nanoTime() - t0) / 1_000_000;
+            try {
+                PayoutStore payouts = main.getCamelContext().getRegistry().lookupByNameAndType("payoutStore", PayoutStore.class);
+                long start = System.nanoTime();
+                Files.move(file, home.resolve("inbox").resolve("bench.csv"));
+                long submittedMs = -1;
+                long finalMs;
+                while (true) {
+                    Map<PayoutState, Integer> counts = payouts.countByState();
+                    int total = counts.values().stream().mapToInt(Integer::intValue).sum();
+                    int pending = counts.getOrDefault(PayoutState.RECEIVED, 0) + counts.getOrDefault(PayoutState.SENDING, 0);
+                    int fin = counts.getOrDefault(PayoutState.SUCCESS, 0) + counts.getOrDefault(PayoutState.FAILED, 0);
+                    long now = (System.nanoTime() - start) / 1_000_000;
+                    if (submittedMs < 0 && total == n && pending == 0) {
+                        submittedMs = now;
+                    }
+                    if (fin == n) {
+                        finalMs = now;
+                        break;
+                    }
+                    if (now > 600_000) {
+                        throw new AssertionError("not final after 10 minutes: " + counts);
+                    }
+                    Thread.sleep(250);
+                }
+                long peakHeap = heap.stop();
+                long sentTwice = provider.sentTwice();
+                long baselineMs = baseline(provider.port(), n, concurrency);
+                return new Result(store, n, startupMs, submittedMs, finalMs, baselineMs, peakHeap, peakRssMb(), sentTwice);
+            } finally {
+                main.stop();
+            }
+        }
+    }
+
+    /** The same N signed create requests, sent straight to the stand-in by a plain client loop. */
+    private long baseline(int port, int n, int concurrency) throws Exception {
+        Map<String, String> s = providerSettings(port);
+        s.put("payout.provider.accounts", String.join(",", ACCOUNTS));
+        s.put("payout.callback.base-url", "http://localhost:1");
+        ProviderAccounts accounts = new ProviderAccounts(new Settings(k -> Optional.ofNullable(s.get(k))));
+        HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+        ExecutorService pool = Executors.newFixedThreadPool(concurrency);
+        AtomicLong next = new AtomicLong();
+        long start = System.nanoTime();
+        for (int t = 0; t < concurrency; t++) {
+            pool.submit(() -> {
+                for (long i = next.getAndIncrement(); i < n; i = next.getAndIncrement()) {
+                    String account = ACCOUNTS.get((int) (i % ACCOUNTS.size()));
+                    ProviderConnector c = accounts.get(account);
+                    ProviderRequest r = c.createRequest(payout("BASE-" + i, account), Instant.now());
+                    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(r.url()))
+                            .POST(HttpRequest.BodyPublishers.ofString(r.body()));
+                    r.headers().forEach(b::header);
+                    HttpResponse<String> resp = client.send(b.build(), HttpResponse.BodyHandlers.ofString());
+                    c.readCreateReply(resp.statusCode(), resp.body());
+                }
+                return null;
+            });
+        }
+        pool.shutdown();
+        pool.awaitTermination(10, TimeUnit.MINUTES);
+        return (System.nanoTime() - start) / 1_000_000;
+    }
+
+    static Payout payout(String reference, String account) {
+        String[] row = row(reference, account);
+        Map<String, String> m = new HashMap<>();
+        for (int i = 0; i < HEADER.length; i++) {
+            m.put(HEADER[i], row[i].isEmpty() ? null : row[i]);
+        }
+        PayoutInstruction in = PayoutInstruction.of(m);
+        Instant now = Instant.now();
+        return new Payout(reference, in, account, "BENCH", null, PayoutState.SENDING, null, null, null, 1, 0, false,
+                false, null, now, now);
+    }
+
+    static final String[] HEADER = {"reference", "country", "provider", "amount", "currency", "beneficiary_name",
+        "account_number", "bank_code", "account_type", "mobile", "email", "id_number", "remark"};
+
+    static String[] row(String ref, String account) {
+        return switch (account) {
+            case "paypro-id" -> new String[] {ref, "ID", "paypro-id", "150000", "IDR", "Budi Santoso", "5464438554636",
+                "0002", "", "081245907765", "budi@example.com", "", "bench"};
+            case "paypro-ke" -> new String[] {ref, "KE", "paypro-ke", "1500", "KES", "", "", "", "", "254712345678", "", "", ""};
+            case "paypro-pk" -> new String[] {ref, "PK", "paypro-pk", "5000", "PKR", "Jane Doe", "9876543210",
+                "ALLIED_BANK_LIMITED", "BANK", "3115112345", "jane@example.com", "1730123456789", "bench"};
+            default -> new String[] {ref, "ID", "diamondpay-id", "150000", "IDR", "test_name", "4088748280272397", "BCA",
+                "", "", "", "", ""};
+        };
+    }
+
+    private static Path generate(Path home, int n) throws Exception {
+        Path file = home.resolve("bench.csv.part");
+        try (BufferedWriter w = Files.newBufferedWriter(file)) {
+            w.write(String.join(",", HEADER));
+            w.newLine();
+            for (int i = 0; i < n; i++) {
+                w.write(String.join(",", row("B" + i, ACCOUNTS.get(i % ACCOUNTS.size()))));
+                w.newLine();
+            }
+        }
+        return file;
+    }
+
+    static Map<String, String> providerSettings(int port) {
+        Map<String, String> s = new HashMap<>();
+        for (String a : ACCOUNTS) {
+            s.put("payout.provider." + a + ".base-url", "http://127.0.0.1:" + port + "/" + a);
+        }
+        s.put("payout.provider.paypro-id.merchant-no", "1000000001");
+        s.put("payout.provider.paypro-id.secret", "bench-secret");
+        s.put("payout.provider.paypro-ke.merchant-no", "1000000002");
+        s.put("payout.provider.paypro-ke.secret", "bench-secret");
+        s.put("payout.provider.paypro-pk.merchant-no", "1000000003");
+        s.put("payout.provider.paypro-pk.secret", "bench-secret");
+        s.put("payout.provider.diamondpay-id.platform-id", "PF0002");
+        s.put("payout.provider.diamondpay-id.key", "bench-key");
+        s.put("payout.provider.diamondpay-id.authorization", "bench-token");
+        return s;
+    }
+
+    /**
+     * Samples the heap every 50 ms: the peak of what each garbage collection left alive (the live
+     * heap, what a smaller -Xmx would have to hold), summed over the collected pools.
+     */
+    static final class HeapWatch {
+        private volatile boolean running = true;
+        private volatile long peak;
+        private final Thread thread;
+
+        HeapWatch() {
+            System.gc();
+            thread = new Thread(() -> {
+                while (running) {
+                    long live = ManagementFactory.getMemoryPoolMXBeans().stream()
+                            .filter(pool -> pool.getType() == java.lang.management.MemoryType.HEAP && pool.getCollectionUsage() != null)
+                            .mapToLong(pool -> pool.getCollectionUsage().getUsed()).sum();
+                    peak = Math.max(peak, live);
+                    try {
+                        Thread.sleep(50);
+                    } catch (InterruptedException e) {
+                        return;
+                    }
+                }
+            }, "heap-watch");
+            thread.setDaemon(true);
+            thread.start();
+        }
+
+        long stop() {
+            running = false;
+            return peak / (1024 * 1024);
+        }
+    }
+
+    /** Peak resident set size of this JVM (VmHWM), in MB. */
+    static long peakRssMb() throws Exception {
+        for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+            if (line.startsWith("VmHWM:")) {
+                return Long.parseLong(line.replaceAll("\\D", "")) / 1024;
+            }
+        }
+        return -1;
+    }
+
+    private static void report(List<Result> results, int concurrency) throws Exception {
+        StringBuilder md = new StringBuilder();
+        md.append("| store | payouts | startup | all SUBMITTED | all final | gateway rate | baseline rate | ratio | peak live heap | peak RSS |\n");
+        md.append("|---|---|---|---|---|---|---|---|---|---|\n");
+        for (Result r : results) {
+            md.append(String.format("| %s | %,d | %.1f s | %.1f s | %.1f s | %,.0f /s | %,.0f /s | %.2f | %d MB | %d MB |%n",
+                    r.store(), r.n(), r.startupMs() / 1000.0, r.submittedMs() / 1000.0, r.finalMs() / 1000.0,
+                    r.gatewayRate(), r.baselineRate(), r.gatewayRate() / r.baselineRate(), r.peakHeapMb(), r.peakRssMb()));
+        }
+        md.append(String.format("%nConcurrency %d, %d cores, max heap %d MB (whole JVM: gateway, stand-in provider and baseline client).%n",
+                concurrency, Runtime.getRuntime().availableProcessors(), Runtime.getRuntime().maxMemory() / (1024 * 1024)));
+        System.out.println(md);
+        Files.writeString(Path.of("target", "benchmark-results.md"), md.toString());
+    }
+}
