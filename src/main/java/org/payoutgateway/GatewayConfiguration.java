@@ -88,7 +88,8 @@ public class GatewayConfiguration implements CamelConfiguration {
                 settings.getDuration("payout.dispatch.sending-lease", "2m")));
         SubmitterCallbacks callbacks = new SubmitterCallbacks(store, settings.get("payout.webhook.signing-key", ""),
                 settings.getDurations("payout.webhook.retry-backoff", "5s,30s,2m,10m,1h,6h"),
-                settings.getInt("payout.dispatch.batch-size", 200));
+                settings.getInt("payout.dispatch.batch-size", 200),
+                settings.getDuration("payout.dispatch.sending-lease", "2m"));
         registry.bind("submitterCallbacks", callbacks);
         registry.bind("payoutApi", new PayoutApi(store, validator, settings.getList("payout.api.keys", ""),
                 settings.getInt("payout.api.batch-max", 1000), callbacks.enabled()));

@@ -64,6 +64,15 @@ public class PayoutApi {
      * (digests of equal length, every key compared); otherwise answers 401 and stops the route.
      */
     public void authenticate(Exchange exchange) {
+        // the HTTP server merges query parameters into the headers: a key in the URL (where access
+        // logs keep it) is refused outright, so only the real header can authenticate
+        String query = exchange.getIn().getHeader(Exchange.HTTP_QUERY, String.class);
+        if (query != null && query.toLowerCase(java.util.Locale.ROOT).contains(API_KEY_HEADER.toLowerCase(java.util.Locale.ROOT))) {
+            ApiProblem.reply(exchange, ApiProblem.of(401, "Unauthorized",
+                    "the API key is accepted only in the " + API_KEY_HEADER + " header, never in the URL"));
+            exchange.setRouteStop(true);
+            return;
+        }
         String given = exchange.getIn().getHeader(API_KEY_HEADER, String.class);
         int match = -1;
         if (given != null) {
@@ -177,10 +186,18 @@ public class PayoutApi {
     private Reply submitOne(JsonNode node, String keyId) {
         JsonInstruction.Parsed parsed = JsonInstruction.read(node);
         if (parsed.instruction() == null) {
-            return new Reply(422, ApiProblem.of(422, "Invalid payout instruction", parsed.error()));
+            return new Reply(422, ApiProblem.invalid(parsed.errors()));
         }
         PayoutInstruction in = parsed.instruction();
         PayoutStore.Candidate candidate = validator.validate(in);
+        if (!parsed.ok()) {
+            // every reason at once: the unusable fields, then what validation says of the others
+            java.util.Set<String> unusable = new java.util.HashSet<>();
+            parsed.errors().forEach(e -> unusable.add(e.field()));
+            List<FieldError> all = new java.util.ArrayList<>(parsed.errors());
+            candidate.errors().stream().filter(e -> !unusable.contains(e.field())).forEach(all::add);
+            return new Reply(422, ApiProblem.invalid(all));
+        }
         Optional<Payout> known = in.reference() == null || !PayoutStore.REFERENCE.matcher(in.reference()).matches()
                 ? Optional.empty() : store.find(in.reference());
         if (known.isPresent() && known.get().state() != PayoutState.REJECTED) {

@@ -35,12 +35,16 @@ public class SubmitterCallbacks {
     private final String signingKey;
     private final List<Duration> retryBackoff;
     private final int batchSize;
+    private final Duration inFlightLease;
 
-    public SubmitterCallbacks(PayoutStore store, String signingKey, List<Duration> retryBackoff, int batchSize) {
+    /** @param inFlightLease longer than one delivery can take (the HTTP timeouts): how long a claim holds */
+    public SubmitterCallbacks(PayoutStore store, String signingKey, List<Duration> retryBackoff, int batchSize,
+                              Duration inFlightLease) {
         this.store = store;
         this.signingKey = signingKey;
         this.retryBackoff = retryBackoff;
         this.batchSize = batchSize;
+        this.inFlightLease = inFlightLease;
     }
 
     /** Whether callbacks can be signed: without a key, callback_url is refused at intake. */
@@ -48,24 +52,42 @@ public class SubmitterCallbacks {
         return signingKey != null && !signingKey.isEmpty();
     }
 
-    /** References of final payouts whose callback is due. */
+    /**
+     * Claims the final payouts whose callback is due and returns their references. A claim pushes
+     * {@code next_callback_at} past the delivery's longest duration (compare-and-set), so that
+     * neither a later poll nor another gateway instance sends the same callback while it is under
+     * way; the attempt's outcome then sets the real next time.
+     */
     public List<String> due() {
         if (!enabled()) {
             return List.of();
         }
         return store.inTransaction(c -> {
-            List<String> out = new ArrayList<>();
+            Instant now = store.now();
+            List<String> candidates = new ArrayList<>();
             try (PreparedStatement ps = c.prepareStatement("SELECT reference FROM payout WHERE callback_state IS NULL "
                     + "AND state IN ('SUCCESS', 'FAILED') AND callback_url IS NOT NULL "
                     + "AND (next_callback_at IS NULL OR next_callback_at <= ?) ORDER BY updated_at LIMIT " + batchSize)) {
-                ps.setObject(1, PayoutStore.ts(store.now()));
+                ps.setObject(1, PayoutStore.ts(now));
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
-                        out.add(rs.getString(1));
+                        candidates.add(rs.getString(1));
                     }
                 }
             }
-            return out;
+            List<String> claimed = new ArrayList<>();
+            try (PreparedStatement ps = c.prepareStatement("UPDATE payout SET next_callback_at = ? WHERE reference = ? "
+                    + "AND callback_state IS NULL AND (next_callback_at IS NULL OR next_callback_at <= ?)")) {
+                for (String ref : candidates) {
+                    ps.setObject(1, PayoutStore.ts(now.plus(inFlightLease)));
+                    ps.setString(2, ref);
+                    ps.setObject(3, PayoutStore.ts(now));
+                    if (ps.executeUpdate() == 1) {
+                        claimed.add(ref);
+                    }
+                }
+            }
+            return claimed;
         });
     }
 

@@ -1,8 +1,11 @@
 package org.payoutgateway.intake;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import org.payoutgateway.payout.FieldError;
 import org.payoutgateway.payout.PayoutInstruction;
 
 /**
@@ -15,8 +18,19 @@ public final class JsonInstruction {
     /** Longest value accepted in one field. */
     public static final int MAX_FIELD_LENGTH = 1024;
 
-    /** The instruction, or why the object cannot be one (then {@code instruction} is null). */
-    public record Parsed(PayoutInstruction instruction, String error) {
+    /**
+     * What could be read: the instruction from the usable fields (null when the node is no object),
+     * and an error for every field that is not usable. The instruction stands only if there is none.
+     */
+    public record Parsed(PayoutInstruction instruction, List<FieldError> errors) {
+        public boolean ok() {
+            return instruction != null && errors.isEmpty();
+        }
+
+        /** The errors as one text, {@code "field: reason; ..."}. */
+        public String error() {
+            return errors.isEmpty() ? null : FieldError.describe(errors);
+        }
     }
 
     private JsonInstruction() {
@@ -24,31 +38,37 @@ public final class JsonInstruction {
 
     public static Parsed read(JsonNode node) {
         if (node == null || !node.isObject()) {
-            return new Parsed(null, "must be a JSON object of payout fields");
+            return new Parsed(null, List.of(new FieldError("instruction", "must be a JSON object of payout fields")));
         }
         Map<String, String> values = new HashMap<>();
+        List<FieldError> errors = new ArrayList<>();
         for (String field : PayoutInstruction.FIELDS) {
             JsonNode v = node.get(field);
             if (v == null || v.isNull()) {
                 continue;
             }
             if (!v.isValueNode()) {
-                return new Parsed(null, field + ": must be a text or a number");
+                errors.add(new FieldError(field, "must be a text or a number"));
+                continue;
             }
             // numbers keep their literal form (floats are read as BigDecimal): 1e9 stays "1E+9" and is refused
             values.put(field, v.asText());
         }
-        String tooLong = tooLong(values);
-        return tooLong != null ? new Parsed(null, tooLong) : new Parsed(PayoutInstruction.of(values), null);
+        List<FieldError> tooLong = tooLong(values);
+        tooLong.forEach(e -> values.remove(e.field()));
+        errors.addAll(tooLong);
+        return new Parsed(PayoutInstruction.of(values), List.copyOf(errors));
     }
 
-    /** The first field longer than {@link #MAX_FIELD_LENGTH}, as an error text; null when none is. */
-    public static String tooLong(Map<String, String> values) {
-        for (Map.Entry<String, String> e : values.entrySet()) {
-            if (e.getValue() != null && e.getValue().length() > MAX_FIELD_LENGTH) {
-                return e.getKey() + ": longer than " + MAX_FIELD_LENGTH + " characters";
+    /** An error for every field longer than {@link #MAX_FIELD_LENGTH}, in canonical field order. */
+    public static List<FieldError> tooLong(Map<String, String> values) {
+        List<FieldError> errors = new ArrayList<>();
+        for (String field : PayoutInstruction.FIELDS) {
+            String v = values.get(field);
+            if (v != null && v.length() > MAX_FIELD_LENGTH) {
+                errors.add(new FieldError(field, "longer than " + MAX_FIELD_LENGTH + " characters"));
             }
         }
-        return null;
+        return errors;
     }
 }

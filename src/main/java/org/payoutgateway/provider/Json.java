@@ -9,9 +9,14 @@ import java.util.Map;
 /** The JSON mapper shared by connectors, with the two helpers they all need. */
 public final class Json {
 
-    /** Reads JSON floats as BigDecimal, so a number keeps the digits it was written with. */
+    /**
+     * Reads JSON floats as BigDecimal with their trailing zeros, so a number keeps the digits it was
+     * written with ({@code 1500.0} stays "1500.0", never "1.5E+3"): amounts are read as sent and
+     * signatures are checked over what was signed.
+     */
     public static final ObjectMapper MAPPER = new ObjectMapper()
-            .enable(com.fasterxml.jackson.databind.DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
+            .enable(com.fasterxml.jackson.databind.DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+            .configure(com.fasterxml.jackson.databind.cfg.JsonNodeFeature.STRIP_TRAILING_BIGDECIMAL_ZEROES, false);
 
     private Json() {
     }

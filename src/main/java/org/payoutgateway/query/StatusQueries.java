@@ -11,6 +11,7 @@ import org.payoutgateway.payout.PayoutStore;
 import org.payoutgateway.provider.ProviderAccounts;
 import org.payoutgateway.provider.ProviderCalls;
 import org.payoutgateway.provider.ProviderConnector;
+import org.payoutgateway.provider.ProviderReply;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -22,6 +23,8 @@ public class StatusQueries {
 
     private static final Logger LOG = LoggerFactory.getLogger(StatusQueries.class);
     public static final String PAYOUT = "payout";
+    /** Exchange property: the query was asked for by a notify, outside the payout's schedule. */
+    public static final String UNSCHEDULED = "unscheduledQuery";
 
     private final PayoutStore store;
     private final ProviderAccounts accounts;
@@ -57,6 +60,7 @@ public class StatusQueries {
      */
     public void load(Exchange exchange) {
         Object body = exchange.getIn().getBody();
+        exchange.setProperty(UNSCHEDULED, !(body instanceof Payout));
         Optional<Payout> p = body instanceof Payout payout ? Optional.of(payout) : store.find(String.valueOf(body));
         p.filter(x -> x.state() == PayoutState.SUBMITTED || x.state() == PayoutState.UNKNOWN)
                 .ifPresent(x -> exchange.setProperty(PAYOUT, x));
@@ -70,15 +74,25 @@ public class StatusQueries {
     public void onQueryReply(Exchange exchange) {
         Payout p = exchange.getProperty(PAYOUT, Payout.class);
         ProviderConnector c = connector(p);
-        outcomes.afterQuery(p, c, c.readQueryReply(p.reference(), ProviderCalls.httpStatus(exchange), ProviderCalls.body(exchange)));
+        ProviderReply reply = c.readQueryReply(p.reference(), ProviderCalls.httpStatus(exchange), ProviderCalls.body(exchange));
+        if (Boolean.TRUE.equals(exchange.getProperty(UNSCHEDULED, Boolean.class))) {
+            // asked for by a notify anyone could have sent: it may settle the payout, but it does
+            // not spend the payout's query schedule
+            outcomes.afterNotify(p, c, reply);
+        } else {
+            outcomes.afterQuery(p, c, reply);
+        }
     }
 
     /** A query that failed in transport tells nothing: the payout keeps its state and is asked again later. */
     public void onQueryFailure(Exchange exchange) {
         Payout p = exchange.getProperty(PAYOUT, Payout.class);
+        if (Boolean.TRUE.equals(exchange.getProperty(UNSCHEDULED, Boolean.class))) {
+            return;
+        }
         Throwable failure = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
         String message = ProviderCalls.transportFailure(failure).message();
-        outcomes.afterQuery(p, connector(p), org.payoutgateway.provider.ProviderReply.unknown("status query failed: " + message));
+        outcomes.afterQuery(p, connector(p), ProviderReply.unknown("status query failed: " + message));
     }
 
     private ProviderConnector connector(Payout p) {

@@ -151,8 +151,9 @@ public abstract class PayoutFileReader implements Closeable {
             }
             Map<String, String> values = new HashMap<>();
             columns.forEach((field, index) -> values.put(field, record.get(index)));
-            String tooLong = JsonInstruction.tooLong(values);
-            return tooLong != null ? new Row(number, null, tooLong) : new Row(number, PayoutInstruction.of(values), null);
+            List<org.payoutgateway.payout.FieldError> tooLong = JsonInstruction.tooLong(values);
+            return tooLong.isEmpty() ? new Row(number, PayoutInstruction.of(values), null)
+                    : new Row(number, null, org.payoutgateway.payout.FieldError.describe(tooLong));
         }
 
         @Override
@@ -193,7 +194,7 @@ public abstract class PayoutFileReader implements Closeable {
 
         static Row toRow(int number, JsonNode node) {
             JsonInstruction.Parsed parsed = JsonInstruction.read(node);
-            return new Row(number, parsed.instruction(), parsed.error());
+            return parsed.ok() ? new Row(number, parsed.instruction(), null) : new Row(number, null, parsed.error());
         }
     }
 
