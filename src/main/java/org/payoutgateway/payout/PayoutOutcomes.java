@@ -63,11 +63,28 @@ public class PayoutOutcomes {
                 .message(reply.message());
     }
 
+    /** What a status query gave for one payout. */
+    public record QueryResult(Payout payout, ProviderConnector connector, ProviderReply reply) {
+    }
+
     /**
-     * Applies the answer of a status query (or of a verified notify) to a SUBMITTED or UNKNOWN
-     * payout, and schedules the next query while it is not final.
+     * Applies the answer of a status query to a SUBMITTED or UNKNOWN payout, and schedules the
+     * next query while it is not final.
      */
     public void afterQuery(Payout p, ProviderConnector connector, ProviderReply reply) {
+        afterQueries(List.of(new QueryResult(p, connector, reply)));
+    }
+
+    /** Applies the answers of a batch of status queries, with one commit. */
+    public void afterQueries(List<QueryResult> results) {
+        List<PayoutStore.Transition> transitions = new java.util.ArrayList<>(results.size());
+        for (QueryResult r : results) {
+            transitions.add(new PayoutStore.Transition(r.payout(), queryChange(r.payout(), r.connector(), r.reply())));
+        }
+        applyAll(transitions);
+    }
+
+    private Change queryChange(Payout p, ProviderConnector connector, ProviderReply reply) {
         Instant now = store.now();
         List<Duration> schedule = connector.querySchedule();
         int queries = p.queryCount() + 1;
@@ -88,8 +105,8 @@ public class PayoutOutcomes {
                         p.reference(), p.account(), change.target(), queries, schedule.get(schedule.size() - 1));
             }
         }
-        apply(p, change.providerReference(reply.providerReference()).providerStatus(reply.providerStatus())
-                .message(reply.message()));
+        return change.providerReference(reply.providerReference()).providerStatus(reply.providerStatus())
+                .message(reply.message());
     }
 
     /**

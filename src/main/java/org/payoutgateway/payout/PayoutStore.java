@@ -129,13 +129,13 @@ public class PayoutStore {
                     known == null ? message : "replaces a rejected instruction" + (message == null ? "" : "; " + message)});
             result.add(cand.valid() ? Admission.accepted(ref) : Admission.rejected(ref, cand.errors()));
         }
-        batch(c, "INSERT INTO payout (" + COLUMNS + ") VALUES (" + "?,".repeat(29) + "?)", inserts);
+        batch(c, "INSERT INTO payout (" + COLUMNS + ", callback_state) VALUES (" + "?,".repeat(30) + "?)", inserts);
         batch(c, "UPDATE payout SET reference = ?, intake = ?, intake_ref = ?, country = ?, account = ?, amount = ?, "
                 + "currency = ?, beneficiary_name = ?, account_number = ?, bank_code = ?, account_type = ?, mobile = ?, "
                 + "email = ?, id_number = ?, remark = ?, callback_url = ?, provider_field = ?, content_hash = ?, state = ?, "
                 + "provider_reference = ?, provider_status = ?, message = ?, dispatch_count = ?, query_count = ?, resend = ?, "
-                + "needs_attention = ?, next_action_at = ?, unknown_since = ?, created_at = ?, updated_at = ? "
-                + "WHERE reference = ? AND state = 'REJECTED'", withTrailingReference(replaces), true);
+                + "needs_attention = ?, next_action_at = ?, unknown_since = ?, created_at = ?, updated_at = ?, "
+                + "callback_state = ? WHERE reference = ? AND state = 'REJECTED'", withTrailingReference(replaces), true);
         insertHistory(c, history);
         return result;
     }
@@ -158,7 +158,9 @@ public class PayoutStore {
                 truncate(in.mobile(), 32), truncate(in.email(), 255), truncate(in.idNumber(), 32),
                 truncate(in.remark(), 255), truncate(in.callbackUrl(), 1024), truncate(in.provider(), 64),
                 in.contentHash(), state.name(), null, null, truncate(message, 1024), 0, 0, false, false,
-                state == PayoutState.RECEIVED ? ts(now) : null, null, ts(now), ts(now)};
+                state == PayoutState.RECEIVED ? ts(now) : null, null, ts(now), ts(now),
+                // no callback to send: marked so that the callback poll never looks at it
+                in.callbackUrl() == null ? "NONE" : null};
     }
 
     // ---------------------------------------------------------------------------------- dispatch

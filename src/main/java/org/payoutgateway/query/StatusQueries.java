@@ -71,28 +71,37 @@ public class StatusQueries {
         ProviderCalls.toExchange(connector(p).queryRequest(p, store.now()), exchange);
     }
 
-    public void onQueryReply(Exchange exchange) {
+    /**
+     * Reads the provider's answer: the body becomes a {@link PayoutOutcomes.QueryResult}, recorded
+     * with its batch by {@link #recordAll}. A query asked for by a notify (which anyone could have
+     * sent) is applied at once and does not spend the payout's query schedule.
+     */
+    public Object onQueryReply(Exchange exchange) {
         Payout p = exchange.getProperty(PAYOUT, Payout.class);
         ProviderConnector c = connector(p);
         ProviderReply reply = c.readQueryReply(p.reference(), ProviderCalls.httpStatus(exchange), ProviderCalls.body(exchange));
         if (Boolean.TRUE.equals(exchange.getProperty(UNSCHEDULED, Boolean.class))) {
-            // asked for by a notify anyone could have sent: it may settle the payout, but it does
-            // not spend the payout's query schedule
             outcomes.afterNotify(p, c, reply);
-        } else {
-            outcomes.afterQuery(p, c, reply);
+            return null;
         }
+        return new PayoutOutcomes.QueryResult(p, c, reply);
     }
 
     /** A query that failed in transport tells nothing: the payout keeps its state and is asked again later. */
-    public void onQueryFailure(Exchange exchange) {
+    public Object onQueryFailure(Exchange exchange) {
         Payout p = exchange.getProperty(PAYOUT, Payout.class);
         if (Boolean.TRUE.equals(exchange.getProperty(UNSCHEDULED, Boolean.class))) {
-            return;
+            return null;
         }
         Throwable failure = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
         String message = ProviderCalls.transportFailure(failure).message();
-        outcomes.afterQuery(p, connector(p), ProviderReply.unknown("status query failed: " + message));
+        return new PayoutOutcomes.QueryResult(p, connector(p), ProviderReply.unknown("status query failed: " + message));
+    }
+
+    /** Records what a batch of status queries learnt, with one commit. */
+    public void recordAll(List<?> results) {
+        outcomes.afterQueries(results.stream().filter(PayoutOutcomes.QueryResult.class::isInstance)
+                .map(PayoutOutcomes.QueryResult.class::cast).toList());
     }
 
     private ProviderConnector connector(Payout p) {
