@@ -1,15 +1,10 @@
 package org.payoutgateway.bench;
 
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerRequest;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.regex.Matcher;
@@ -18,58 +13,49 @@ import java.util.regex.Pattern;
 /**
  * A stand-in provider that answers instantly, for the benchmark: every create is taken
  * (processing), every query says success. Serves the four accounts' paths under any prefix and
- * counts creates per reference, so a run can prove nothing was sent twice.
+ * counts creates per reference, so a run can prove nothing was sent twice. Vert.x, so that the
+ * stand-in is never what the benchmark measures.
  */
 final class InstantProvider implements AutoCloseable {
 
     private static final Pattern REFERENCE = Pattern.compile("\"(?:tradeNo|payout_cl_id)\"\\s*:\\s*\"([^\"]+)\"");
+    private final Vertx vertx;
     private final HttpServer server;
-    private final ExecutorService pool;
     final ConcurrentHashMap<String, AtomicInteger> creates = new ConcurrentHashMap<>();
     final LongAdder requests = new LongAdder();
 
-    InstantProvider(int threads) throws IOException {
-        // without TCP_NODELAY the JDK server's small replies wait for delayed ACKs (~40 ms each)
-        System.setProperty("sun.net.httpserver.nodelay", "true");
-        server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 1024);
-        pool = Executors.newFixedThreadPool(threads);
-        server.setExecutor(pool);
-        server.createContext("/", this::handle);
-        server.start();
+    InstantProvider(int threads) throws Exception {
+        vertx = Vertx.vertx();
+        server = vertx.createHttpServer().requestHandler(this::handle).listen(0, "127.0.0.1")
+                .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
     }
 
     int port() {
-        return server.getAddress().getPort();
+        return server.actualPort();
     }
 
-    private void handle(HttpExchange ex) throws IOException {
+    private void handle(HttpServerRequest req) {
         requests.increment();
-        String path = ex.getRequestURI().getPath();
-        String body;
-        try (InputStream in = ex.getRequestBody()) {
-            body = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        }
-        String reply;
-        if (path.contains("/gateway/api/v2/payouts")) {
-            if ("POST".equals(ex.getRequestMethod())) {
-                count(body);
-                reply = "{\"error_code\":\"0000\",\"data\":{\"payout_id\":\"POT1\"}}";
+        req.body().onSuccess(buffer -> {
+            String path = req.path();
+            String body = buffer.toString();
+            String reply;
+            if (path.contains("/gateway/api/v2/payouts")) {
+                if ("POST".equals(req.method().name())) {
+                    count(body);
+                    reply = "{\"error_code\":\"0000\",\"data\":{\"payout_id\":\"POT1\"}}";
+                } else {
+                    String ref = path.substring(path.lastIndexOf('/') + 1);
+                    reply = "{\"error_code\":\"0000\",\"data\":{\"payout_id\":\"POT1\",\"payout_cl_id\":\"" + ref + "\",\"status\":3}}";
+                }
+            } else if (path.contains("query")) {
+                reply = "{\"msg\":\"success\",\"code\":\"0000\",\"success\":true,\"data\":{\"status\":\"0000\",\"platFormTradeNo\":\"P1\",\"message\":\"SUCCESS\"}}";
             } else {
-                String ref = path.substring(path.lastIndexOf('/') + 1);
-                reply = "{\"error_code\":\"0000\",\"data\":{\"payout_id\":\"POT1\",\"payout_cl_id\":\"" + ref + "\",\"status\":3}}";
+                count(body);
+                reply = "{\"msg\":\"success\",\"code\":\"0000\",\"success\":true,\"data\":{\"status\":\"0015\",\"platFormTradeNo\":\"P1\",\"desc\":\"CREATED\"}}";
             }
-        } else if (path.contains("query")) {
-            reply = "{\"msg\":\"success\",\"code\":\"0000\",\"success\":true,\"data\":{\"status\":\"0000\",\"platFormTradeNo\":\"P1\",\"message\":\"SUCCESS\"}}";
-        } else {
-            count(body);
-            reply = "{\"msg\":\"success\",\"code\":\"0000\",\"success\":true,\"data\":{\"status\":\"0015\",\"platFormTradeNo\":\"P1\",\"desc\":\"CREATED\"}}";
-        }
-        byte[] bytes = reply.getBytes(StandardCharsets.UTF_8);
-        ex.getResponseHeaders().set("Content-Type", "application/json");
-        ex.sendResponseHeaders(200, bytes.length);
-        try (OutputStream out = ex.getResponseBody()) {
-            out.write(bytes);
-        }
+            req.response().putHeader("Content-Type", "application/json").end(reply);
+        });
     }
 
     private void count(String body) {
@@ -85,7 +71,6 @@ final class InstantProvider implements AutoCloseable {
 
     @Override
     public void close() {
-        server.stop(0);
-        pool.shutdownNow();
+        vertx.close();
     }
 }
