@@ -6,7 +6,11 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.util.concurrent.ExecutorService;
 import org.apache.camel.CamelConfiguration;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import org.apache.camel.CamelContext;
+import org.apache.camel.health.HealthCheckRegistry;
 import org.apache.camel.spi.Registry;
 import org.apache.camel.support.service.ServiceSupport;
 import org.flywaydb.core.Flyway;
@@ -15,6 +19,8 @@ import org.payoutgateway.api.PayoutApi;
 import org.payoutgateway.callback.SubmitterCallbacks;
 import org.payoutgateway.dispatch.Dispatcher;
 import org.payoutgateway.notify.NotifyReceiver;
+import org.payoutgateway.ops.PayoutMetrics;
+import org.payoutgateway.ops.PayoutStoreHealthCheck;
 import org.payoutgateway.intake.file.FileIntake;
 import org.payoutgateway.intake.file.FileResults;
 import org.payoutgateway.intake.file.IntakeFiles;
@@ -59,6 +65,19 @@ public class GatewayConfiguration implements CamelConfiguration {
                 .baselineOnMigrate(true).baselineVersion("0").load().migrate();
 
         PayoutStore store = new PayoutStore(dataSource, Clock.systemUTC());
+        // the registry Camel's Prometheus support serves at /observe/metrics (bound under this
+        // name; made here when metrics are off, so that the gateway's meters always have a home)
+        MeterRegistry meterRegistry = registry.lookupByNameAndType("metricsRegistry", MeterRegistry.class);
+        if (meterRegistry == null) {
+            meterRegistry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+            registry.bind("metricsRegistry", meterRegistry);
+        }
+        PayoutMetrics metrics = new PayoutMetrics(meterRegistry, store);
+        registry.bind("payoutMetrics", metrics);
+        HealthCheckRegistry health = HealthCheckRegistry.get(context);
+        if (health != null) {
+            health.register(new PayoutStoreHealthCheck(dataSource));
+        }
         ProviderAccounts accounts = new ProviderAccounts(settings);
         PayoutValidator validator = new PayoutValidator(accounts);
         PayoutOutcomes outcomes = new PayoutOutcomes(store,
@@ -75,15 +94,16 @@ public class GatewayConfiguration implements CamelConfiguration {
         registry.bind("providerAccounts", accounts);
         registry.bind("payoutValidator", validator);
         registry.bind("payoutOutcomes", outcomes);
-        registry.bind("fileIntake", new FileIntake(store, files, validator,
+        registry.bind("fileIntake", new FileIntake(store, files, validator, metrics,
                 Path.of(settings.get("payout.intake.file.archive-dir", "data/archive")),
                 Path.of(settings.get("payout.intake.file.error-dir", "data/error")),
-                settings.getInt("payout.intake.file.batch-size", 500)));
+                settings.getInt("payout.intake.file.batch-size", 500),
+                settings.getDuration("payout.intake.file.progress-interval", "10s")));
         registry.bind("fileResults", new FileResults(store, files,
                 Path.of(settings.get("payout.intake.file.outbox-dir", "data/outbox"))));
-        registry.bind("dispatcher", new Dispatcher(store, accounts, outcomes,
+        registry.bind("dispatcher", new Dispatcher(store, accounts, outcomes, metrics,
                 settings.getInt("payout.dispatch.batch-size", 200)));
-        registry.bind("statusQueries", new StatusQueries(store, accounts, outcomes,
+        registry.bind("statusQueries", new StatusQueries(store, accounts, outcomes, metrics,
                 settings.getInt("payout.query.batch-size", 200),
                 settings.getDuration("payout.dispatch.sending-lease", "2m")));
         SubmitterCallbacks callbacks = new SubmitterCallbacks(store, settings.get("payout.webhook.signing-key", ""),

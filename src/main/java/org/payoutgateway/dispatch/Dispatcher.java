@@ -4,6 +4,7 @@ import java.util.List;
 import org.apache.camel.Exchange;
 import org.payoutgateway.payout.Payout;
 import org.payoutgateway.payout.PayoutOutcomes;
+import org.payoutgateway.ops.PayoutMetrics;
 import org.payoutgateway.payout.PayoutStore;
 import org.payoutgateway.provider.ProviderAccounts;
 import org.payoutgateway.provider.ProviderCalls;
@@ -25,11 +26,15 @@ public class Dispatcher {
     private final ProviderAccounts accounts;
     private final PayoutOutcomes outcomes;
     private final int batchSize;
+    private final PayoutMetrics metrics;
+    private static final String STARTED = "callStartedNanos";
 
-    public Dispatcher(PayoutStore store, ProviderAccounts accounts, PayoutOutcomes outcomes, int batchSize) {
+    public Dispatcher(PayoutStore store, ProviderAccounts accounts, PayoutOutcomes outcomes, PayoutMetrics metrics,
+                      int batchSize) {
         this.store = store;
         this.accounts = accounts;
         this.outcomes = outcomes;
+        this.metrics = metrics;
         this.batchSize = batchSize;
     }
 
@@ -53,21 +58,30 @@ public class Dispatcher {
     public void prepareCreate(Exchange exchange) {
         Payout p = exchange.getProperty(PAYOUT, Payout.class);
         ProviderCalls.toExchange(connector(p).createRequest(p, store.now()), exchange);
+        exchange.setProperty(STARTED, System.nanoTime());
     }
 
     /** Reads the provider's reply to the create call: the body becomes a {@link PayoutOutcomes.CreateResult}. */
     public PayoutOutcomes.CreateResult onCreateReply(Exchange exchange) {
         Payout p = exchange.getProperty(PAYOUT, Payout.class);
         ProviderConnector c = connector(p);
-        return new PayoutOutcomes.CreateResult(p, c,
-                c.readCreateReply(ProviderCalls.httpStatus(exchange), ProviderCalls.body(exchange)));
+        return timed(exchange, new PayoutOutcomes.CreateResult(p, c,
+                c.readCreateReply(ProviderCalls.httpStatus(exchange), ProviderCalls.body(exchange))));
     }
 
     /** A create call that failed in transport: not taken if it never connected, else unknown. */
     public PayoutOutcomes.CreateResult onCreateFailure(Exchange exchange) {
         Payout p = exchange.getProperty(PAYOUT, Payout.class);
         Throwable failure = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
-        return new PayoutOutcomes.CreateResult(p, connector(p), ProviderCalls.transportFailure(failure));
+        return timed(exchange, new PayoutOutcomes.CreateResult(p, connector(p), ProviderCalls.transportFailure(failure)));
+    }
+
+    private PayoutOutcomes.CreateResult timed(Exchange exchange, PayoutOutcomes.CreateResult r) {
+        Long started = exchange.getProperty(STARTED, Long.class);
+        if (started != null) {
+            metrics.providerCall(r.payout().account(), "create", r.reply().outcome(), System.nanoTime() - started);
+        }
+        return r;
     }
 
     /**

@@ -7,6 +7,7 @@ import org.apache.camel.Exchange;
 import org.payoutgateway.payout.Payout;
 import org.payoutgateway.payout.PayoutOutcomes;
 import org.payoutgateway.payout.PayoutState;
+import org.payoutgateway.ops.PayoutMetrics;
 import org.payoutgateway.payout.PayoutStore;
 import org.payoutgateway.provider.ProviderAccounts;
 import org.payoutgateway.provider.ProviderCalls;
@@ -36,8 +37,12 @@ public class StatusQueries {
      * @param sendingLease how long a payout may stay SENDING before its dispatcher is taken for dead
      *                     and the payout becomes UNKNOWN (longer than the HTTP timeouts)
      */
-    public StatusQueries(PayoutStore store, ProviderAccounts accounts, PayoutOutcomes outcomes, int batchSize,
-                         Duration sendingLease) {
+    private final PayoutMetrics metrics;
+    private static final String STARTED = "callStartedNanos";
+
+    public StatusQueries(PayoutStore store, ProviderAccounts accounts, PayoutOutcomes outcomes, PayoutMetrics metrics,
+                         int batchSize, Duration sendingLease) {
+        this.metrics = metrics;
         this.store = store;
         this.accounts = accounts;
         this.outcomes = outcomes;
@@ -69,6 +74,15 @@ public class StatusQueries {
     public void prepareQuery(Exchange exchange) {
         Payout p = exchange.getProperty(PAYOUT, Payout.class);
         ProviderCalls.toExchange(connector(p).queryRequest(p, store.now()), exchange);
+        exchange.setProperty(STARTED, System.nanoTime());
+    }
+
+    private ProviderReply timed(Exchange exchange, Payout p, ProviderReply reply) {
+        Long started = exchange.getProperty(STARTED, Long.class);
+        if (started != null) {
+            metrics.providerCall(p.account(), "query", reply.outcome(), System.nanoTime() - started);
+        }
+        return reply;
     }
 
     /**
@@ -79,7 +93,8 @@ public class StatusQueries {
     public Object onQueryReply(Exchange exchange) {
         Payout p = exchange.getProperty(PAYOUT, Payout.class);
         ProviderConnector c = connector(p);
-        ProviderReply reply = c.readQueryReply(p.reference(), ProviderCalls.httpStatus(exchange), ProviderCalls.body(exchange));
+        ProviderReply reply = timed(exchange, p,
+                c.readQueryReply(p.reference(), ProviderCalls.httpStatus(exchange), ProviderCalls.body(exchange)));
         if (Boolean.TRUE.equals(exchange.getProperty(UNSCHEDULED, Boolean.class))) {
             outcomes.afterNotify(p, c, reply);
             return null;
@@ -94,7 +109,7 @@ public class StatusQueries {
             return null;
         }
         Throwable failure = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
-        String message = ProviderCalls.transportFailure(failure).message();
+        String message = timed(exchange, p, ProviderCalls.transportFailure(failure)).message();
         return new PayoutOutcomes.QueryResult(p, connector(p), ProviderReply.unknown("status query failed: " + message));
     }
 

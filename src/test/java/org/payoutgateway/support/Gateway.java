@@ -29,15 +29,17 @@ public final class Gateway implements AutoCloseable {
     public final Path archive;
     public final Path errors;
     public final int httpPort;
+    public final int managementPort;
     private final Main main;
 
-    private Gateway(Path home, int httpPort, Main main) {
+    private Gateway(Path home, int httpPort, int managementPort, Main main) {
         this.home = home;
         this.inbox = home.resolve("inbox");
         this.outbox = home.resolve("outbox");
         this.archive = home.resolve("archive");
         this.errors = home.resolve("error");
         this.httpPort = httpPort;
+        this.managementPort = managementPort;
         this.main = main;
     }
 
@@ -45,6 +47,11 @@ public final class Gateway implements AutoCloseable {
     public static Properties defaults(Path home, int httpPort) {
         Properties p = new Properties();
         p.setProperty("camel.server.port", String.valueOf(httpPort));
+        try {
+            p.setProperty("camel.management.port", String.valueOf(freePort()));
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
         p.setProperty("payout.datasource.url", "jdbc:h2:mem:" + UUID.randomUUID()
                 + ";DB_CLOSE_DELAY=-1;MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH");
         p.setProperty("payout.intake.file.inbox-dir", home.resolve("inbox").toString());
@@ -77,7 +84,7 @@ public final class Gateway implements AutoCloseable {
         overrides.forEach(p::setProperty);
         Main main = GatewayMain.create(p);
         main.start();
-        return new Gateway(home, port, main);
+        return new Gateway(home, port, Integer.parseInt(p.getProperty("camel.management.port")), main);
     }
 
     public CamelContext context() {

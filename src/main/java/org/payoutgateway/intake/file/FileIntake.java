@@ -3,11 +3,13 @@ package org.payoutgateway.intake.file;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.camel.Exchange;
+import org.payoutgateway.ops.PayoutMetrics;
 import org.payoutgateway.payout.Admission;
 import org.payoutgateway.payout.FieldError;
 import org.payoutgateway.payout.PayoutInstruction;
@@ -33,15 +35,20 @@ public class FileIntake {
     private final Path archiveDir;
     private final Path errorDir;
     private final int batchSize;
+    private final PayoutMetrics metrics;
+    private final Duration progressInterval;
 
-    public FileIntake(PayoutStore store, IntakeFiles files, PayoutValidator validator, Path archiveDir, Path errorDir,
-                      int batchSize) {
+    /** @param progressInterval how often a long file logs its progress */
+    public FileIntake(PayoutStore store, IntakeFiles files, PayoutValidator validator, PayoutMetrics metrics,
+                      Path archiveDir, Path errorDir, int batchSize, Duration progressInterval) {
         this.store = store;
         this.files = files;
         this.validator = validator;
+        this.metrics = metrics;
         this.archiveDir = archiveDir.toAbsolutePath();
         this.errorDir = errorDir.toAbsolutePath();
         this.batchSize = batchSize;
+        this.progressInterval = progressInterval;
     }
 
     /** Counts of one file's intake, for the summary line. */
@@ -66,6 +73,7 @@ public class FileIntake {
         }
         int[] counts = new int[3];
         int lastRow = opened.storedRows();
+        long nextProgress = System.nanoTime() + progressInterval.toNanos();
         try (PayoutFileReader reader = PayoutFileReader.open(path)) {
             if (!reader.ignoredColumns().isEmpty()) {
                 LOG.info("Payout file {}: ignoring unknown column(s) {}", name, reader.ignoredColumns());
@@ -81,6 +89,11 @@ public class FileIntake {
                     if (batch.size() == batchSize) {
                         lastRow = store(opened.id(), name, batch, counts, lastRow);
                         batch.clear();
+                        if (System.nanoTime() >= nextProgress) {
+                            LOG.info("Payout file {}: {} rows read so far: {} accepted, {} rejected, {} duplicate",
+                                    name, lastRow, counts[0], counts[1], counts[2]);
+                            nextProgress = System.nanoTime() + progressInterval.toNanos();
+                        }
                     }
                 }
                 lastRow = store(opened.id(), name, batch, counts, lastRow);
@@ -131,8 +144,13 @@ public class FileIntake {
             files.recordRows(c, fileId, numbers, references, a, last);
             return a;
         });
+        int[] batchCounts = new int[3];
         for (Admission a : admissions) {
-            counts[a.outcome().ordinal()]++;
+            batchCounts[a.outcome().ordinal()]++;
+        }
+        for (Admission.Outcome o : Admission.Outcome.values()) {
+            counts[o.ordinal()] += batchCounts[o.ordinal()];
+            metrics.fileRows(o.name(), batchCounts[o.ordinal()]);
         }
         return last;
     }
