@@ -28,6 +28,8 @@ import org.payoutgateway.intake.erp.ErpIntake;
 import org.payoutgateway.payout.PayoutOutcomes;
 import org.payoutgateway.payout.PayoutStore;
 import org.payoutgateway.payout.PayoutValidator;
+import org.payoutgateway.ops.ProviderAccountHealthCheck;
+import org.payoutgateway.provider.AccountGuards;
 import org.payoutgateway.provider.ProviderAccounts;
 import org.payoutgateway.query.StatusQueries;
 import org.payoutgateway.sandbox.ProviderSandbox;
@@ -101,9 +103,15 @@ public class GatewayConfiguration implements CamelConfiguration {
                 settings.getDuration("payout.intake.file.progress-interval", "10s")));
         registry.bind("fileResults", new FileResults(store, files,
                 Path.of(settings.get("payout.intake.file.outbox-dir", "data/outbox"))));
-        registry.bind("dispatcher", new Dispatcher(store, accounts, outcomes, metrics,
+        AccountGuards guards = new AccountGuards(accounts, settings);
+        registry.bind("accountGuards", guards);
+        HealthCheckRegistry healthChecks = HealthCheckRegistry.get(context);
+        if (healthChecks != null) {
+            guards.accounts().forEach(a -> healthChecks.register(new ProviderAccountHealthCheck(a, guards)));
+        }
+        registry.bind("dispatcher", new Dispatcher(store, accounts, outcomes, metrics, guards,
                 settings.getInt("payout.dispatch.batch-size", 200)));
-        registry.bind("statusQueries", new StatusQueries(store, accounts, outcomes, metrics,
+        registry.bind("statusQueries", new StatusQueries(store, accounts, outcomes, metrics, guards,
                 settings.getInt("payout.query.batch-size", 200),
                 settings.getDuration("payout.dispatch.sending-lease", "2m")));
         SubmitterCallbacks callbacks = new SubmitterCallbacks(store, settings.get("payout.webhook.signing-key", ""),

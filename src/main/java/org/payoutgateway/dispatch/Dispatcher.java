@@ -6,7 +6,9 @@ import org.payoutgateway.payout.Payout;
 import org.payoutgateway.payout.PayoutOutcomes;
 import org.payoutgateway.ops.PayoutMetrics;
 import org.payoutgateway.payout.PayoutStore;
+import org.payoutgateway.provider.AccountGuards;
 import org.payoutgateway.provider.ProviderAccounts;
+import org.payoutgateway.provider.ProviderReply;
 import org.payoutgateway.provider.ProviderCalls;
 import org.payoutgateway.provider.ProviderConnector;
 
@@ -29,8 +31,13 @@ public class Dispatcher {
     private final PayoutMetrics metrics;
     private static final String STARTED = "callStartedNanos";
 
+    private final AccountGuards guards;
+    /** Exchange property: the account's guards held the call back (breaker open, limits). */
+    public static final String HELD_BACK = "heldBack";
+
     public Dispatcher(PayoutStore store, ProviderAccounts accounts, PayoutOutcomes outcomes, PayoutMetrics metrics,
-                      int batchSize) {
+                      AccountGuards guards, int batchSize) {
+        this.guards = guards;
         this.store = store;
         this.accounts = accounts;
         this.outcomes = outcomes;
@@ -44,7 +51,7 @@ public class Dispatcher {
      * are left out.
      */
     public List<Payout> claimDue() {
-        return store.claimForDispatch(store.dueForDispatch(batchSize));
+        return store.claimForDispatch(store.dueForDispatch(batchSize, guards.open()));
     }
 
     /** Sets the {@link #PAYOUT} and {@link #ACCOUNT} properties from the claimed payout in the body. */
@@ -54,11 +61,25 @@ public class Dispatcher {
         exchange.setProperty(ACCOUNT, p.account());
     }
 
-    /** Puts the signed create request of the claimed payout on the exchange. */
+    /**
+     * Puts the signed create request of the claimed payout on the exchange, once the account's
+     * guards let the call through; otherwise sets {@link #HELD_BACK} and nothing is sent.
+     */
     public void prepareCreate(Exchange exchange) {
         Payout p = exchange.getProperty(PAYOUT, Payout.class);
+        if (!guards.enter(p.account(), true)) {
+            exchange.setProperty(HELD_BACK, true);
+            return;
+        }
         ProviderCalls.toExchange(connector(p).createRequest(p, store.now()), exchange);
         exchange.setProperty(STARTED, System.nanoTime());
+    }
+
+    /** A call the guards held back was not made: the payout waits in the store (RECEIVED) and goes out later. */
+    public PayoutOutcomes.CreateResult heldBack(Exchange exchange) {
+        Payout p = exchange.getProperty(PAYOUT, Payout.class);
+        return new PayoutOutcomes.CreateResult(p, connector(p), ProviderReply.notTaken("not sent: account "
+                + p.account() + " is held back (circuit " + guards.state(p.account()) + " or rate/concurrency limit)"));
     }
 
     /** Reads the provider's reply to the create call: the body becomes a {@link PayoutOutcomes.CreateResult}. */
@@ -79,7 +100,9 @@ public class Dispatcher {
     private PayoutOutcomes.CreateResult timed(Exchange exchange, PayoutOutcomes.CreateResult r) {
         Long started = exchange.getProperty(STARTED, Long.class);
         if (started != null) {
-            metrics.providerCall(r.payout().account(), "create", r.reply().outcome(), System.nanoTime() - started);
+            long nanos = System.nanoTime() - started;
+            guards.leave(r.payout().account(), true, r.reply().outcome(), nanos);
+            metrics.providerCall(r.payout().account(), "create", r.reply().outcome(), nanos);
         }
         return r;
     }

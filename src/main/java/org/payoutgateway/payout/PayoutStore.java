@@ -165,10 +165,26 @@ public class PayoutStore {
 
     // ---------------------------------------------------------------------------------- dispatch
 
-    /** References of RECEIVED payouts due for dispatch, oldest first. */
-    public List<String> dueForDispatch(int limit) {
-        return references("SELECT reference FROM payout WHERE state = 'RECEIVED' AND next_action_at <= ? "
-                + "ORDER BY next_action_at, id LIMIT " + limit);
+    /** References of RECEIVED payouts due for dispatch, oldest first, leaving out the accounts given. */
+    public List<String> dueForDispatch(int limit, java.util.Collection<String> skipAccounts) {
+        String skip = skipAccounts.isEmpty() ? "" : " AND account NOT IN (" + "?,".repeat(skipAccounts.size() - 1) + "?)";
+        return inTransaction(c -> {
+            List<String> out = new ArrayList<>();
+            try (PreparedStatement ps = c.prepareStatement("SELECT reference FROM payout WHERE state = 'RECEIVED' "
+                    + "AND next_action_at <= ?" + skip + " ORDER BY next_action_at, id LIMIT " + limit)) {
+                ps.setObject(1, ts(now()));
+                int i = 2;
+                for (String a : skipAccounts) {
+                    ps.setString(i++, a);
+                }
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        out.add(rs.getString(1));
+                    }
+                }
+            }
+            return out;
+        });
     }
 
     /** References of SUBMITTED and UNKNOWN payouts whose next status query is due. */

@@ -9,6 +9,7 @@ import org.payoutgateway.payout.PayoutOutcomes;
 import org.payoutgateway.payout.PayoutState;
 import org.payoutgateway.ops.PayoutMetrics;
 import org.payoutgateway.payout.PayoutStore;
+import org.payoutgateway.provider.AccountGuards;
 import org.payoutgateway.provider.ProviderAccounts;
 import org.payoutgateway.provider.ProviderCalls;
 import org.payoutgateway.provider.ProviderConnector;
@@ -40,8 +41,11 @@ public class StatusQueries {
     private final PayoutMetrics metrics;
     private static final String STARTED = "callStartedNanos";
 
+    private final AccountGuards guards;
+
     public StatusQueries(PayoutStore store, ProviderAccounts accounts, PayoutOutcomes outcomes, PayoutMetrics metrics,
-                         int batchSize, Duration sendingLease) {
+                         AccountGuards guards, int batchSize, Duration sendingLease) {
+        this.guards = guards;
         this.metrics = metrics;
         this.store = store;
         this.accounts = accounts;
@@ -71,8 +75,17 @@ public class StatusQueries {
                 .ifPresent(x -> exchange.setProperty(PAYOUT, x));
     }
 
+    /**
+     * Puts the signed query on the exchange once the account's rate and concurrency limits let it
+     * through (the circuit breaker never holds queries back: they tell when the provider is back);
+     * otherwise sets {@link Dispatcher#HELD_BACK} and the payout is asked about on a later run.
+     */
     public void prepareQuery(Exchange exchange) {
         Payout p = exchange.getProperty(PAYOUT, Payout.class);
+        if (!guards.enter(p.account(), false)) {
+            exchange.setProperty(org.payoutgateway.dispatch.Dispatcher.HELD_BACK, true);
+            return;
+        }
         ProviderCalls.toExchange(connector(p).queryRequest(p, store.now()), exchange);
         exchange.setProperty(STARTED, System.nanoTime());
     }
@@ -80,7 +93,9 @@ public class StatusQueries {
     private ProviderReply timed(Exchange exchange, Payout p, ProviderReply reply) {
         Long started = exchange.getProperty(STARTED, Long.class);
         if (started != null) {
-            metrics.providerCall(p.account(), "query", reply.outcome(), System.nanoTime() - started);
+            long nanos = System.nanoTime() - started;
+            guards.leave(p.account(), false, reply.outcome(), nanos);
+            metrics.providerCall(p.account(), "query", reply.outcome(), nanos);
         }
         return reply;
     }

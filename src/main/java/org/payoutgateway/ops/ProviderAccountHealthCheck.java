@@ -1,0 +1,38 @@
+package org.payoutgateway.ops;
+
+import java.util.Map;
+import org.apache.camel.health.HealthCheckResultBuilder;
+import org.apache.camel.impl.health.AbstractHealthCheck;
+import org.payoutgateway.provider.AccountGuards;
+
+/**
+ * Readiness of one provider account: DOWN while its circuit breaker is open (payouts for it wait in
+ * the store; the intakes go on taking them), UP otherwise; the state is in the details.
+ */
+public class ProviderAccountHealthCheck extends AbstractHealthCheck {
+
+    private final String account;
+    private final AccountGuards guards;
+
+    public ProviderAccountHealthCheck(String account, AccountGuards guards) {
+        super("payout", "provider-account-" + account);
+        this.account = account;
+        this.guards = guards;
+    }
+
+    @Override
+    public boolean isLiveness() {
+        return false;
+    }
+
+    @Override
+    protected void doCall(HealthCheckResultBuilder builder, Map<String, Object> options) {
+        String state = guards.state(account).name();
+        builder.detail("account", account).detail("circuit", state);
+        if (state.equals("OPEN")) {
+            builder.message("circuit open: payouts for " + account + " wait in the store").down();
+        } else {
+            builder.up();
+        }
+    }
+}
