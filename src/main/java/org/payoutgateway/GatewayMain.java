@@ -13,7 +13,11 @@ public final class GatewayMain {
     private GatewayMain() {
     }
 
+    /** Runs the gateway; {@code validate [config-dir] [routes-dir]} checks routes and settings offline instead. */
     public static void main(String[] args) throws Exception {
+        if (args.length > 0 && args[0].equals("validate")) {
+            System.exit(org.payoutgateway.ops.ConfigValidator.run(args, System.out));
+        }
         create(new Properties()).run(args);
     }
 

@@ -1,0 +1,115 @@
+package org.payoutgateway.ops;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code validate}: the shipped files pass; each kind of mistake is reported with file and line. */
+class ValidateCommandTest {
+
+    @TempDir
+    Path dir;
+
+    record Result(int exit, String out) {
+    }
+
+    Result validate() {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        int exit = ConfigValidator.run(new String[] {"validate", dir.resolve("config").toString(),
+            dir.resolve("routes").toString()}, new PrintStream(bytes, true, StandardCharsets.UTF_8));
+        return new Result(exit, bytes.toString(StandardCharsets.UTF_8));
+    }
+
+    void copyShipped() throws IOException {
+        for (String d : new String[] {"config", "routes"}) {
+            Files.createDirectories(dir.resolve(d));
+            try (Stream<Path> files = Files.list(Path.of(d))) {
+                for (Path f : files.toList()) {
+                    Files.copy(f, dir.resolve(d).resolve(f.getFileName()));
+                }
+            }
+        }
+    }
+
+    void edit(String file, String from, String to) throws IOException {
+        Path p = dir.resolve(file);
+        String text = Files.readString(p);
+        assertThat(text).as("%s holds %s", file, from).contains(from);
+        Files.writeString(p, text.replace(from, to));
+    }
+
+    @Test
+    void theShippedRoutesAndSettingsAreValid() throws IOException {
+        copyShipped();
+        Result r = validate();
+        assertThat(r.exit()).as(r.out()).isZero();
+        assertThat(r.out()).contains("OK:");
+    }
+
+    @Test
+    void yamlThatDoesNotParse() throws IOException {
+        copyShipped();
+        edit("routes/dispatch.yaml", "      steps:\n        - bean:\n            ref: dispatcher\n            method: claimDue",
+                "      steps:\n        - bean:\n            ref: dispatcher\n          method: [claimDue");
+        Result r = validate();
+        assertThat(r.exit()).isEqualTo(1);
+        assertThat(r.out()).containsPattern("routes/dispatch\\.yaml:\\d+: YAML does not parse");
+    }
+
+    @Test
+    void anUnknownEndpoint() throws IOException {
+        copyShipped();
+        edit("routes/file-results.yaml", "uri: \"timer:file-results\"", "uri: \"timr:file-results\"");
+        Result r = validate();
+        assertThat(r.exit()).isEqualTo(1);
+        assertThat(r.out()).containsPattern("routes/file-results\\.yaml:\\d+: unknown endpoint 'timr:'");
+    }
+
+    @Test
+    void anUnknownBeanOrMethod() throws IOException {
+        copyShipped();
+        edit("routes/file-results.yaml", "ref: fileResults", "ref: fileResult");
+        edit("routes/erp-intake.yaml", "method: unreported", "method: unreportd");
+        Result r = validate();
+        assertThat(r.exit()).isEqualTo(1);
+        assertThat(r.out()).containsPattern("routes/file-results\\.yaml:\\d+: unknown bean 'fileResult'")
+                .containsPattern("routes/erp-intake\\.yaml:\\d+: bean 'erpIntake' has no method 'unreportd'");
+    }
+
+    @Test
+    void aMissingRequiredSetting() throws IOException {
+        copyShipped();
+        edit("config/application.properties", "payout.provider.paypro-ke.secret=sandbox-secret-ke\n", "");
+        Result r = validate();
+        assertThat(r.exit()).isEqualTo(1);
+        assertThat(r.out()).containsPattern("config/application\\.properties:\\d+: account paypro-ke: missing required setting payout\\.provider\\.paypro-ke\\.secret");
+    }
+
+    @Test
+    void aRoutingEntryThatNamesNoAccount() throws IOException {
+        copyShipped();
+        edit("config/application.properties", "payout.routing.KE=paypro-ke", "payout.routing.KE=paypro-kenya");
+        Result r = validate();
+        assertThat(r.exit()).isEqualTo(1);
+        String text = Files.readString(dir.resolve("config/application.properties"));
+        int line = text.substring(0, text.indexOf("payout.routing.KE=")).split("\n", -1).length;
+        assertThat(r.out()).contains("config/application.properties:" + line + ": payout.routing.KE names account 'paypro-kenya'");
+    }
+
+    @Test
+    void aPlaceholderNoSettingDefines() throws IOException {
+        copyShipped();
+        edit("routes/file-intake.yaml", "{{payout.intake.file.poll-interval-ms}}", "{{payout.intake.file.poll-intervall-ms}}");
+        Result r = validate();
+        assertThat(r.exit()).isEqualTo(1);
+        assertThat(r.out()).containsPattern("routes/file-intake\\.yaml:\\d+: placeholder \\{\\{payout\\.intake\\.file\\.poll-intervall-ms}}");
+    }
+}
