@@ -11,8 +11,11 @@ import java.io.Reader;
  */
 final class BoundedRecordReader extends FilterReader {
 
-    /** Characters one record may span, read-ahead buffers included. */
-    static final int MAX_RECORD_CHARS = 1 << 20;
+    /**
+     * Characters one record may span, read-ahead buffers included: room for a field far over the
+     * 1,024-character limit (that row alone is rejected), small enough that memory stays bounded.
+     */
+    static final int MAX_RECORD_CHARS = 16 << 20;
 
     private long sinceRecord;
 

@@ -56,10 +56,16 @@ public abstract class PayoutFileReader implements Closeable {
         return Set.of();
     }
 
+    /** At most 200 characters of a text from the file, for messages and logs. */
+    static String abbreviate(String text) {
+        return text.length() <= 200 ? text : text.substring(0, 200) + "... (" + text.length() + " characters)";
+    }
+
     /** @throws PayoutFileException when the file cannot be read at all (encoding, header, not JSON) */
     public static PayoutFileReader open(Path file) throws PayoutFileException {
         String name = file.getFileName().toString().toLowerCase(Locale.ROOT);
         try {
+            requireUtf8(file);
             Reader reader = utf8WithoutBom(file);
             if (name.endsWith(".csv")) {
                 return new Csv(reader);
@@ -71,6 +77,21 @@ public abstract class PayoutFileReader implements Closeable {
             throw new PayoutFileException("not a payout file: the name must end in .csv or .json");
         } catch (IOException | UncheckedIOException e) {
             throw unreadable(e);
+        }
+    }
+
+    /**
+     * Decodes the whole file once, streaming, before any row is taken: a file that is not UTF-8
+     * text is refused whole, never paid in part up to its first bad byte.
+     */
+    private static void requireUtf8(Path file) throws IOException {
+        java.nio.charset.CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
+                .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT);
+        try (Reader r = new InputStreamReader(Files.newInputStream(file), decoder)) {
+            char[] buffer = new char[64 * 1024];
+            while (r.read(buffer) != -1) {
+                // decoding is the check
+            }
         }
     }
 
@@ -106,7 +127,8 @@ public abstract class PayoutFileReader implements Closeable {
             this.bounded = new BoundedRecordReader(source);
             Reader reader = bounded;
             CSVFormat format = CSVFormat.RFC4180.builder().setHeader().setSkipHeaderRecord(true)
-                    .setIgnoreEmptyLines(true).setTrim(true).setAllowMissingColumnNames(true).build();
+                    .setIgnoreEmptyLines(true).setTrim(true).setAllowMissingColumnNames(true)
+                    .setDuplicateHeaderMode(org.apache.commons.csv.DuplicateHeaderMode.ALLOW_ALL).build();
             try {
                 this.parser = format.parse(reader);
             } catch (IllegalArgumentException | UncheckedIOException e) {
@@ -118,16 +140,21 @@ public abstract class PayoutFileReader implements Closeable {
             for (int i = 0; i < header.size(); i++) {
                 String column = header.get(i).strip().toLowerCase(Locale.ROOT);
                 if (PayoutInstruction.FIELDS.contains(column)) {
+                    if (columns.containsKey(column)) {
+                        parser.close();
+                        throw new PayoutFileException("the header row names the column " + column
+                                + " more than once (columns " + (columns.get(column) + 1) + " and " + (i + 1) + ")");
+                    }
                     columns.put(column, i);
                 } else {
-                    ignored.add(header.get(i));
+                    ignored.add(abbreviate(header.get(i)));
                 }
             }
             List<String> missing = REQUIRED_COLUMNS.stream().filter(c -> !columns.containsKey(c)).toList();
             if (!missing.isEmpty()) {
                 parser.close();
                 throw new PayoutFileException("the header row lacks the column(s) " + String.join(", ", missing)
-                        + "; found: " + String.join(",", header));
+                        + "; found: " + abbreviate(String.join(",", header)));
             }
             this.records = parser.iterator();
         }
@@ -209,21 +236,44 @@ public abstract class PayoutFileReader implements Closeable {
 
         @Override
         public Row next() throws PayoutFileException {
+            int element = number + 1; // the element being read, counted from 1
             try {
                 JsonToken token = parser.nextToken();
                 if (token == null) {
                     throw new PayoutFileException("the JSON array is not closed after element " + number);
                 }
                 if (token == JsonToken.END_ARRAY) {
+                    if (parser.nextToken() != null) {
+                        throw new PayoutFileException("there is more after the end of the JSON array (after element "
+                                + number + "); it was not read");
+                    }
                     return null;
                 }
-                number++;
-                JsonNode node = parser.readValueAsTree();
+                JsonNode node;
+                try {
+                    node = parser.readValueAsTree();
+                } catch (com.fasterxml.jackson.databind.exc.MismatchedInputException e) {
+                    // well-formed JSON this element cannot be (a key given twice): reject it, read on
+                    skipRestOfElement();
+                    number = element;
+                    return new Row(number, null, e.getOriginalMessage().replaceAll(" for `.*", ""));
+                }
+                number = element;
                 return toRow(number, node);
             } catch (JsonProcessingException e) {
-                throw new PayoutFileException("invalid JSON after element " + (number - 1) + ": " + e.getOriginalMessage(), e);
+                throw new PayoutFileException("invalid JSON in element " + element + " of the array (line "
+                        + (e.getLocation() == null ? 0 : e.getLocation().getLineNr()) + "): " + e.getOriginalMessage(), e);
             } catch (IOException | UncheckedIOException e) {
                 throw unreadable(e);
+            }
+        }
+
+        /** Moves the parser to the end of the current array element. */
+        private void skipRestOfElement() throws IOException {
+            while (parser.getParsingContext() != null && !parser.getParsingContext().getParent().inRoot()) {
+                if (parser.nextToken() == null) {
+                    return;
+                }
             }
         }
 
@@ -232,6 +282,10 @@ public abstract class PayoutFileReader implements Closeable {
             parser.close();
         }
     }
+
+    /** Reads exactly one JSON value: a line holding two objects is an error, not the first of them. */
+    private static final com.fasterxml.jackson.databind.ObjectReader ONE_VALUE = Json.MAPPER.reader()
+            .with(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
     private static final class JsonLines extends Jsonish {
         private final BoundedRecordReader bounded;
@@ -256,7 +310,7 @@ public abstract class PayoutFileReader implements Closeable {
                     number++;
                 } while (line.isBlank());
                 try {
-                    return toRow(number, Json.MAPPER.readTree(line));
+                    return toRow(number, ONE_VALUE.readTree(line));
                 } catch (JsonProcessingException e) {
                     return new Row(number, null, "line is not valid JSON: " + e.getOriginalMessage());
                 }
