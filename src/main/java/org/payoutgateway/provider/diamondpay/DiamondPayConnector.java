@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.math.BigDecimal;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -15,9 +14,8 @@ import org.payoutgateway.payout.FieldError;
 import org.payoutgateway.payout.Payout;
 import org.payoutgateway.payout.PayoutInstruction;
 import org.payoutgateway.provider.AccountSettings;
-import org.payoutgateway.provider.HttpReplies;
+import org.payoutgateway.provider.AbstractConnector;
 import org.payoutgateway.provider.Json;
-import org.payoutgateway.provider.ProviderConnector;
 import org.payoutgateway.provider.ProviderNotify;
 import org.payoutgateway.provider.ProviderReply;
 import org.payoutgateway.provider.ProviderReply.Outcome;
@@ -39,12 +37,11 @@ import org.payoutgateway.provider.Validation;
  * {@code service-id} (SVC0004), {@code integer-fields} (amount and request_time as JSON numbers as
  * the table says, or strings as the example shows), {@code query-form}.
  */
-public class DiamondPayConnector implements ProviderConnector {
+public class DiamondPayConnector extends AbstractConnector {
 
     private static final String PATH = "/gateway/api/v2/payouts";
     private static final long MAX_CENTS = 9_999_999_999L; // Integer(10)
 
-    private final AccountSettings settings;
     private final String baseUrl;
     private final String platformId;
     private final String key;
@@ -52,12 +49,10 @@ public class DiamondPayConnector implements ProviderConnector {
     private final DiamondPaySignature.SignType signType;
     private final String serviceId;
     private final boolean listQuery;
-    private final boolean integerFieldsAsText;
     private final Set<String> notFoundCodes;
-    private final String notifyUrl;
 
     public DiamondPayConnector(AccountSettings settings) {
-        this.settings = settings;
+        super(settings);
         this.baseUrl = settings.baseUrl();
         this.platformId = settings.required("platform-id");
         this.key = settings.required("key");
@@ -65,14 +60,7 @@ public class DiamondPayConnector implements ProviderConnector {
         this.signType = DiamondPaySignature.SignType.parse(settings.get("sign-type", "MD5"));
         this.serviceId = settings.get("service-id", "SVC0004");
         this.listQuery = "list".equals(settings.get("query-form", "single"));
-        this.integerFieldsAsText = settings.integerFieldsAsText();
         this.notFoundCodes = settings.codes("query.not-found-codes", "0050");
-        this.notifyUrl = settings.notifyUrl();
-    }
-
-    @Override
-    public String account() {
-        return settings.account();
     }
 
     @Override
@@ -131,21 +119,14 @@ public class DiamondPayConnector implements ProviderConnector {
         return new ProviderRequest("POST", baseUrl + PATH, Map.of("Content-Type", "application/json"), Json.write(body));
     }
 
-    private Object integerField(long v) {
-        return integerFieldsAsText ? (Object) String.valueOf(v) : (Object) v;
-    }
-
     @Override
     public ProviderReply readCreateReply(int httpStatus, String body) {
-        ProviderReply byHttp = HttpReplies.classify(httpStatus);
-        if (byHttp != null) {
-            return byHttp;
+        Reply r = read(httpStatus, body, "error_code", false);
+        if (r.early() != null) {
+            return r.early();
         }
-        JsonNode root = Json.readObject(body);
-        String code = Json.text(root, "error_code");
-        if (code == null) {
-            return ProviderReply.unknown("unreadable create reply");
-        }
+        JsonNode root = r.root();
+        String code = r.code();
         if (!"0000".equals(code)) {
             return ProviderReply.of(Outcome.FAILED, null, code, Json.text(root, "error_msg"));
         }
@@ -162,15 +143,12 @@ public class DiamondPayConnector implements ProviderConnector {
 
     @Override
     public ProviderReply readQueryReply(String reference, int httpStatus, String body) {
-        ProviderReply byHttp = HttpReplies.classify(httpStatus);
-        if (byHttp != null) {
-            return ProviderReply.unknown(byHttp.message());
+        Reply r = read(httpStatus, body, "error_code", true);
+        if (r.early() != null) {
+            return r.early();
         }
-        JsonNode root = Json.readObject(body);
-        String code = Json.text(root, "error_code");
-        if (code == null) {
-            return ProviderReply.unknown("unreadable query reply");
-        }
+        JsonNode root = r.root();
+        String code = r.code();
         if (!"0000".equals(code)) {
             Outcome outcome = notFoundCodes.contains(code) ? Outcome.NOT_FOUND : Outcome.UNKNOWN;
             return ProviderReply.of(outcome, null, code, Json.text(root, "error_msg"));
@@ -238,15 +216,5 @@ public class DiamondPayConnector implements ProviderConnector {
     public NotifyAnswer notifyAnswer(boolean accepted) {
         return accepted ? new NotifyAnswer(200, "application/json", "{\"error_code\":\"0000\"}")
                 : new NotifyAnswer(400, "application/json", "{\"error_code\":\"0004\",\"error_msg\":\"Signature verification failed!\"}");
-    }
-
-    @Override
-    public List<Duration> querySchedule() {
-        return settings.querySchedule();
-    }
-
-    @Override
-    public Duration notFoundGrace() {
-        return settings.notFoundGrace();
     }
 }

@@ -1,18 +1,15 @@
 package org.payoutgateway.provider.paypro;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import org.payoutgateway.payout.Payout;
 import org.payoutgateway.provider.AccountSettings;
-import org.payoutgateway.provider.HttpReplies;
+import org.payoutgateway.provider.AbstractConnector;
 import org.payoutgateway.provider.Json;
-import org.payoutgateway.provider.ProviderConnector;
 import org.payoutgateway.provider.ProviderNotify;
 import org.payoutgateway.provider.ProviderReply;
 import org.payoutgateway.provider.ProviderReply.Outcome;
@@ -32,9 +29,8 @@ import org.payoutgateway.provider.ProviderRequest;
  * default 5000), {@code query.not-found-codes} (outer codes on query meaning "no such order";
  * not published by Paypro, default none), {@code create-path}, {@code query-path}.
  */
-public abstract class PayproConnector implements ProviderConnector {
+public abstract class PayproConnector extends AbstractConnector {
 
-    protected final AccountSettings settings;
     private final String baseUrl;
     private final String merchantNo;
     private final String secret;
@@ -46,12 +42,10 @@ public abstract class PayproConnector implements ProviderConnector {
     private final Set<String> unknownStatuses;
     private final Set<String> createUnknownCodes;
     private final Set<String> queryNotFoundCodes;
-    protected final boolean integerFieldsAsText;
-    protected final String notifyUrl;
     private final boolean timestampInSeconds;
 
     protected PayproConnector(AccountSettings settings, String defaultCreatePath, String defaultQueryPath) {
-        this.settings = settings;
+        super(settings);
         this.baseUrl = settings.baseUrl();
         this.merchantNo = settings.required("merchant-no");
         this.secret = settings.required("secret");
@@ -63,8 +57,6 @@ public abstract class PayproConnector implements ProviderConnector {
         this.unknownStatuses = settings.codes("status.unknown", "0001,00032");
         this.createUnknownCodes = settings.codes("create.unknown-codes", "5000");
         this.queryNotFoundCodes = settings.codes("query.not-found-codes", "");
-        this.integerFieldsAsText = settings.integerFieldsAsText();
-        this.notifyUrl = settings.notifyUrl();
         String unit = settings.get("timestamp-unit", "milliseconds");
         if (!unit.equals("milliseconds") && !unit.equals("seconds")) {
             throw new IllegalStateException(settings.key("timestamp-unit") + " must be milliseconds or seconds, not " + unit);
@@ -79,11 +71,6 @@ public abstract class PayproConnector implements ProviderConnector {
      */
     protected long timestamp(Instant now) {
         return timestampInSeconds ? now.getEpochSecond() : now.toEpochMilli();
-    }
-
-    @Override
-    public String account() {
-        return settings.account();
     }
 
     /** The create body fields, unsigned, with no null values (a null would sign as "null"). */
@@ -122,15 +109,12 @@ public abstract class PayproConnector implements ProviderConnector {
 
     @Override
     public ProviderReply readCreateReply(int httpStatus, String body) {
-        ProviderReply byHttp = HttpReplies.classify(httpStatus);
-        if (byHttp != null) {
-            return byHttp;
+        Reply r = read(httpStatus, body, "code", false);
+        if (r.early() != null) {
+            return r.early();
         }
-        JsonNode root = Json.readObject(body);
-        String code = Json.text(root, "code");
-        if (code == null) {
-            return ProviderReply.unknown("unreadable create reply: " + abbreviate(body));
-        }
+        JsonNode root = r.root();
+        String code = r.code();
         if (!"0000".equals(code)) {
             Outcome outcome = createUnknownCodes.contains(code) ? Outcome.UNKNOWN : Outcome.FAILED;
             return ProviderReply.of(outcome, null, code, Json.text(root, "msg"));
@@ -147,15 +131,12 @@ public abstract class PayproConnector implements ProviderConnector {
 
     @Override
     public ProviderReply readQueryReply(String reference, int httpStatus, String body) {
-        ProviderReply byHttp = HttpReplies.classify(httpStatus);
-        if (byHttp != null) {
-            return ProviderReply.unknown(byHttp.message());
+        Reply r = read(httpStatus, body, "code", true);
+        if (r.early() != null) {
+            return r.early();
         }
-        JsonNode root = Json.readObject(body);
-        String code = Json.text(root, "code");
-        if (code == null) {
-            return ProviderReply.unknown("unreadable query reply: " + abbreviate(body));
-        }
+        JsonNode root = r.root();
+        String code = r.code();
         if (!"0000".equals(code)) {
             Outcome outcome = queryNotFoundCodes.contains(code) ? Outcome.NOT_FOUND : Outcome.UNKNOWN;
             return ProviderReply.of(outcome, null, code, Json.text(root, "msg"));
@@ -211,23 +192,9 @@ public abstract class PayproConnector implements ProviderConnector {
         return accepted ? new NotifyAnswer(200, "text/plain", "OK") : new NotifyAnswer(400, "text/plain", "FAIL");
     }
 
-    @Override
-    public List<Duration> querySchedule() {
-        return settings.querySchedule();
-    }
-
-    @Override
-    public Duration notFoundGrace() {
-        return settings.notFoundGrace();
-    }
-
     /** A whole amount as the provider's JSON wants it: a number, or its decimal text. */
     protected static long wholeAmount(Payout payout) {
         return new java.math.BigDecimal(payout.instruction().amount()).longValueExact();
-    }
-
-    protected Object integerField(long value) {
-        return integerFieldsAsText ? (Object) String.valueOf(value) : (Object) value;
     }
 
     protected static void putIfPresent(Map<String, Object> fields, String key, String value) {
@@ -238,12 +205,5 @@ public abstract class PayproConnector implements ProviderConnector {
 
     static String firstNonNull(String a, String b) {
         return a != null ? a : b;
-    }
-
-    static String abbreviate(String body) {
-        if (body == null) {
-            return "(empty)";
-        }
-        return body.length() > 200 ? body.substring(0, 200) + "..." : body;
     }
 }

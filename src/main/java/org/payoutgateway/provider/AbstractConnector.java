@@ -1,0 +1,72 @@
+package org.payoutgateway.provider;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.time.Duration;
+import java.util.List;
+
+/** What every connector shares: its account settings, and the first reading of any reply. */
+public abstract class AbstractConnector implements ProviderConnector {
+
+    protected final AccountSettings settings;
+    protected final boolean integerFieldsAsText;
+    protected final String notifyUrl;
+
+    protected AbstractConnector(AccountSettings settings) {
+        this.settings = settings;
+        this.integerFieldsAsText = settings.integerFieldsAsText();
+        this.notifyUrl = settings.notifyUrl();
+    }
+
+    @Override
+    public String account() {
+        return settings.account();
+    }
+
+    @Override
+    public List<Duration> querySchedule() {
+        return settings.querySchedule();
+    }
+
+    @Override
+    public Duration notFoundGrace() {
+        return settings.notFoundGrace();
+    }
+
+    /** A field the provider's table types integer: a JSON number, or its text with {@code integer-fields=string}. */
+    protected Object integerField(long value) {
+        return integerFieldsAsText ? (Object) String.valueOf(value) : (Object) value;
+    }
+
+    /**
+     * A reply read as far as every provider's is: either already classified ({@code early}: by HTTP
+     * status, or unreadable), or its JSON object and result code for the connector to classify.
+     */
+    protected record Reply(ProviderReply early, JsonNode root, String code) {
+    }
+
+    /**
+     * @param codeField the field holding the result code ({@code code}, {@code error_code})
+     * @param query     whether this answers a status query (a non-2xx status then says nothing,
+     *                  not "not taken")
+     */
+    protected static Reply read(int httpStatus, String body, String codeField, boolean query) {
+        ProviderReply byHttp = HttpReplies.classify(httpStatus);
+        if (byHttp != null) {
+            return new Reply(query ? ProviderReply.unknown(byHttp.message()) : byHttp, null, null);
+        }
+        JsonNode root = Json.readObject(body);
+        String code = Json.text(root, codeField);
+        if (code == null) {
+            return new Reply(ProviderReply.unknown("unreadable " + (query ? "query" : "create") + " reply: "
+                    + abbreviate(body)), null, null);
+        }
+        return new Reply(null, root, code);
+    }
+
+    protected static String abbreviate(String body) {
+        if (body == null) {
+            return "(empty)";
+        }
+        return body.length() > 200 ? body.substring(0, 200) + "..." : body;
+    }
+}
