@@ -149,12 +149,4 @@ public final class Gateway implements AutoCloseable {
     public void close() {
         main.stop();
     }
-
-    public boolean isFinal(String reference) {
-        return store().find(reference).map(p -> p.state().isFinal()).orElse(false);
-    }
-
-    public static PayoutState stateOf(Payout p) {
-        return p.state();
-    }
 }

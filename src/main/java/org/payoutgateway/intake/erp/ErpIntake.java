@@ -2,7 +2,6 @@ package org.payoutgateway.intake.erp;
 
 import java.math.BigDecimal;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -164,13 +163,5 @@ public class ErpIntake {
             host = "gateway";
         }
         return host + "-" + java.util.UUID.randomUUID().toString().substring(0, 8);
-    }
-
-    public String instanceId() {
-        return instanceId;
-    }
-
-    Instant now() {
-        return store.now();
     }
 }
