@@ -35,8 +35,16 @@ public class Dispatcher {
     /** Exchange property: the account's guards held the call back (breaker open, limits). */
     public static final String HELD_BACK = "heldBack";
 
+    private final java.time.Duration claimValidFor;
+
+    /**
+     * @param sendingLease the lease after which a SENDING payout is taken as interrupted; a claim is
+     *                     used for sending only within half of it, so a payout is never sent after
+     *                     the status queries may have taken it over
+     */
     public Dispatcher(PayoutStore store, ProviderAccounts accounts, PayoutOutcomes outcomes, PayoutMetrics metrics,
-                      AccountGuards guards, int batchSize) {
+                      AccountGuards guards, int batchSize, java.time.Duration sendingLease) {
+        this.claimValidFor = sendingLease.dividedBy(2);
         this.guards = guards;
         this.store = store;
         this.accounts = accounts;
@@ -71,6 +79,12 @@ public class Dispatcher {
             exchange.setProperty(HELD_BACK, true);
             return;
         }
+        if (p.updatedAt().plus(claimValidFor).isBefore(store.now())) {
+            // the claim waited too long in its batch (a slow provider): not sent, back to the store
+            guards.release(p.account());
+            exchange.setProperty(HELD_BACK, true);
+            return;
+        }
         ProviderCalls.toExchange(connector(p).createRequest(p, store.now()), exchange);
         exchange.setProperty(STARTED, System.nanoTime());
     }
@@ -79,7 +93,8 @@ public class Dispatcher {
     public PayoutOutcomes.CreateResult heldBack(Exchange exchange) {
         Payout p = exchange.getProperty(PAYOUT, Payout.class);
         return new PayoutOutcomes.CreateResult(p, connector(p), ProviderReply.notTaken("not sent: account "
-                + p.account() + " is held back (circuit " + guards.state(p.account()) + " or rate/concurrency limit)"));
+                + p.account() + " is held back (circuit " + guards.state(p.account())
+                + ", rate/concurrency limit, or the claim waited too long in its batch)"));
     }
 
     /** Reads the provider's reply to the create call: the body becomes a {@link PayoutOutcomes.CreateResult}. */

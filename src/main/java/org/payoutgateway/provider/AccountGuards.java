@@ -127,6 +127,15 @@ public class AccountGuards {
         }
     }
 
+    /** Gives back the permits of a gated call that was not made after all. */
+    public void release(String account) {
+        Guard g = guards.get(account);
+        if (g != null) {
+            g.concurrency().onComplete();
+            g.breaker().releasePermission();
+        }
+    }
+
     /** The breaker state of an account: CLOSED, OPEN, HALF_OPEN. */
     public CircuitBreaker.State state(String account) {
         return guards.get(account).breaker().getState();
