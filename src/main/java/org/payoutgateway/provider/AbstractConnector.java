@@ -63,6 +63,32 @@ public abstract class AbstractConnector implements ProviderConnector {
         return new Reply(null, root, code);
     }
 
+    /**
+     * Reads a notify: the payout it names (by {@link #notifyReferenceField}), whether its
+     * {@code sign} is missing, right or wrong (by {@link #verify}), and what it says of the payout
+     * (by {@link #notifyReply}). Null when it names no payout.
+     */
+    @Override
+    public final ProviderNotify readNotify(JsonNode body) {
+        String reference = Json.text(body, notifyReferenceField());
+        if (reference == null) {
+            return null;
+        }
+        java.util.Map<String, Object> fields = Json.scalars(body);
+        ProviderNotify.Signature signature = !fields.containsKey("sign") ? ProviderNotify.Signature.MISSING
+                : verify(fields) ? ProviderNotify.Signature.VALID : ProviderNotify.Signature.INVALID;
+        return new ProviderNotify(reference, signature, notifyReply(body));
+    }
+
+    /** The notify field holding our reference ({@code tradeNo}, {@code payout_cl_id}). */
+    protected abstract String notifyReferenceField();
+
+    /** Whether {@code fields.sign} is the provider's signature of the other fields, with this account's secret. */
+    public abstract boolean verify(java.util.Map<String, ?> fields);
+
+    /** What a notify says of the payout. */
+    protected abstract ProviderReply notifyReply(JsonNode body);
+
     protected static String abbreviate(String body) {
         if (body == null) {
             return "(empty)";

@@ -16,7 +16,6 @@ import org.payoutgateway.payout.PayoutInstruction;
 import org.payoutgateway.provider.AccountSettings;
 import org.payoutgateway.provider.AbstractConnector;
 import org.payoutgateway.provider.Json;
-import org.payoutgateway.provider.ProviderNotify;
 import org.payoutgateway.provider.ProviderReply;
 import org.payoutgateway.provider.ProviderReply.Outcome;
 import org.payoutgateway.provider.ProviderRequest;
@@ -191,6 +190,7 @@ public class DiamondPayConnector extends AbstractConnector {
     }
 
     /** Verifies a DiamondPay-signed map (a notify body) over all its fields with this account's key. */
+    @Override
     public boolean verify(Map<String, ?> fields) {
         return DiamondPaySignature.verify(fields, key, signType);
     }
@@ -201,15 +201,13 @@ public class DiamondPayConnector extends AbstractConnector {
      * new ones included. The merchant answers {@code {"error_code":"0000"}}.
      */
     @Override
-    public ProviderNotify readNotify(JsonNode body) {
-        String reference = Json.text(body, "payout_cl_id");
-        if (reference == null) {
-            return null;
-        }
-        Map<String, Object> fields = Json.scalars(body);
-        ProviderNotify.Signature signature = !fields.containsKey("sign") ? ProviderNotify.Signature.MISSING
-                : verify(fields) ? ProviderNotify.Signature.VALID : ProviderNotify.Signature.INVALID;
-        return new ProviderNotify(reference, signature, readStatus(body));
+    protected String notifyReferenceField() {
+        return "payout_cl_id";
+    }
+
+    @Override
+    protected ProviderReply notifyReply(JsonNode body) {
+        return readStatus(body);
     }
 
     @Override

@@ -10,7 +10,6 @@ import org.payoutgateway.payout.Payout;
 import org.payoutgateway.provider.AccountSettings;
 import org.payoutgateway.provider.AbstractConnector;
 import org.payoutgateway.provider.Json;
-import org.payoutgateway.provider.ProviderNotify;
 import org.payoutgateway.provider.ProviderReply;
 import org.payoutgateway.provider.ProviderReply.Outcome;
 import org.payoutgateway.provider.ProviderRequest;
@@ -103,6 +102,7 @@ public abstract class PayproConnector extends AbstractConnector {
     }
 
     /** Verifies a Paypro-signed map (e.g. a notify body) with this account's secret. */
+    @Override
     public boolean verify(Map<String, ?> fields) {
         return PayproSignature.verify(fields, secret, salt);
     }
@@ -173,18 +173,15 @@ public abstract class PayproConnector extends AbstractConnector {
      * successTime, timestamp, sign; signed like requests. The merchant answers the text {@code OK}.
      */
     @Override
-    public ProviderNotify readNotify(JsonNode body) {
-        String reference = Json.text(body, "tradeNo");
-        if (reference == null) {
-            return null;
-        }
-        Map<String, Object> fields = Json.scalars(body);
-        ProviderNotify.Signature signature = !fields.containsKey("sign") ? ProviderNotify.Signature.MISSING
-                : verify(fields) ? ProviderNotify.Signature.VALID : ProviderNotify.Signature.INVALID;
+    protected String notifyReferenceField() {
+        return "tradeNo";
+    }
+
+    @Override
+    protected ProviderReply notifyReply(JsonNode body) {
         String status = Json.text(body, "status");
-        ProviderReply reply = status == null ? ProviderReply.unknown("notify without status")
+        return status == null ? ProviderReply.unknown("notify without status")
                 : ProviderReply.of(classifyStatus(status), Json.text(body, "platFormTradeNo"), status, Json.text(body, "message"));
-        return new ProviderNotify(reference, signature, reply);
     }
 
     @Override
