@@ -19,6 +19,7 @@ import org.payoutgateway.api.PayoutApi;
 import org.payoutgateway.callback.SubmitterCallbacks;
 import org.payoutgateway.dispatch.Dispatcher;
 import org.payoutgateway.notify.NotifyReceiver;
+import org.payoutgateway.ops.LiveChanges;
 import org.payoutgateway.ops.PayoutMetrics;
 import org.payoutgateway.ops.PayoutStoreHealthCheck;
 import org.payoutgateway.intake.file.FileIntake;
@@ -127,12 +128,25 @@ public class GatewayConfiguration implements CamelConfiguration {
                 .newFixedThreadPool(this, "dispatch", settings.getInt("payout.dispatch.concurrency", 16));
         registry.bind("dispatchPool", dispatchPool);
 
+        if (settings.getBoolean("payout.live-changes.enabled", false)) {
+            LiveChanges live = new LiveChanges(context, Path.of(settings.get("payout.config-dir", "config")),
+                    routesDir(settings.get("camel.main.routes-include-pattern", "file:routes/*.yaml")),
+                    settings.getInt("payout.live-changes.settle-ms", 500), accounts, guards, store, settings);
+            registry.bind("liveChanges", live);
+            context.addService(live, true, false);
+        }
         if (settings.getBoolean("payout.sandbox.enabled", false)) {
             LOG.warn("SANDBOX ENABLED: simulated providers are served under /sandbox; never use in production");
             context.addRoutes(new ProviderSandbox(accounts, settings));
         }
         LOG.info("Payout gateway configured: accounts {}, store {}", accounts.all().stream()
                 .map(c -> c.account() + "(" + c.country() + ")").toList(), dataSource.getJdbcUrl().replaceAll(";.*", ""));
+    }
+
+    /** The folder of the first {@code file:} pattern of {@code camel.main.routes-include-pattern}. */
+    static Path routesDir(String includePattern) {
+        String first = includePattern.split(",")[0].strip().replaceFirst("^file:", "");
+        return Path.of(first).getParent() == null ? Path.of(".") : Path.of(first).getParent();
     }
 
     /** A pooled data source from {@code <prefix>.url}, {@code .username}, {@code .password}, {@code .pool-size}. */

@@ -30,9 +30,11 @@ public final class GatewayMain {
         String configDir = overrides.getProperty("payout.config-dir", System.getProperty("payout.config-dir",
                 System.getenv().getOrDefault("PAYOUT_CONFIG_DIR", "config")));
         main.setPropertyPlaceholderLocations("file:" + configDir + "/application.properties");
-        if (!overrides.isEmpty()) {
-            main.setOverrideProperties(overrides);
-        }
+        Properties settings = new Properties();
+        settings.putAll(overrides);
+        // where the settings file is, for the live changes watcher
+        settings.setProperty("payout.config-dir", configDir);
+        main.setOverrideProperties(settings);
         main.configure().addConfiguration(new GatewayConfiguration());
         return main;
     }

@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
+import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -85,11 +86,27 @@ public final class ConfigValidator {
         return problems.isEmpty() ? 0 : 1;
     }
 
+    /** Checks {@code <configDir>/application.properties} and every {@code <routesDir>/*.yaml} as the files hold them. */
     public static List<Problem> validate(Path configDir, Path routesDir) {
+        List<Path> routeFiles;
+        try (Stream<Path> files = Files.list(routesDir)) {
+            routeFiles = files.filter(p -> p.toString().endsWith(".yaml")).sorted().toList();
+        } catch (IOException e) {
+            return List.of(new Problem(routesDir.toString(), 0, "cannot be read: " + e.getMessage()));
+        }
+        return validate(configDir.resolve("application.properties"), null, routeFiles);
+    }
+
+    /**
+     * Checks a settings file and some route files.
+     *
+     * @param settings where a setting's value is looked up (a running gateway passes its overrides
+     *                 and environment over the file's values); {@code null}: the file's values only
+     */
+    public static List<Problem> validate(Path propertiesFile, Function<String, Optional<String>> settings, List<Path> routeFiles) {
         List<Problem> problems = new ArrayList<>();
-        Path propertiesFile = configDir.resolve("application.properties");
         Properties props = new Properties();
-        List<String> lines = List.of();
+        List<String> lines;
         try (Reader r = Files.newBufferedReader(propertiesFile)) {
             props.load(r);
             lines = Files.readAllLines(propertiesFile);
@@ -97,30 +114,28 @@ public final class ConfigValidator {
             problems.add(new Problem(propertiesFile.toString(), 0, "cannot be read: " + e.getMessage()));
             return problems;
         }
-        checkSettings(propertiesFile.toString(), props, lines, problems);
-        try (Stream<Path> files = Files.list(routesDir)) {
-            DefaultCamelContext camel = new DefaultCamelContext();
-            for (Path f : files.filter(p -> p.toString().endsWith(".yaml")).sorted().toList()) {
-                checkRoutes(f, props, camel, problems);
-            }
-        } catch (IOException e) {
-            problems.add(new Problem(routesDir.toString(), 0, "cannot be read: " + e.getMessage()));
+        Function<String, Optional<String>> lookup = settings != null ? settings : k -> Optional.ofNullable(props.getProperty(k));
+        checkSettings(propertiesFile.toString(), props, lookup, lines, problems);
+        DefaultCamelContext camel = new DefaultCamelContext();
+        for (Path f : routeFiles) {
+            checkRoutes(f, lookup, camel, problems);
         }
         return problems;
     }
 
     // ------------------------------------------------------------------------------------ settings
 
-    private static void checkSettings(String file, Properties props, List<String> lines, List<Problem> problems) {
-        Settings settings = new Settings(k -> Optional.ofNullable(props.getProperty(k)));
+    private static void checkSettings(String file, Properties props, Function<String, Optional<String>> lookup,
+            List<String> lines, List<Problem> problems) {
+        Settings settings = new Settings(lookup);
         List<String> accounts = settings.getList("payout.provider.accounts", "");
         if (accounts.isEmpty()) {
             problems.add(new Problem(file, lineOf(lines, "payout.provider.accounts"), "payout.provider.accounts names no account"));
         }
         for (String account : accounts) {
             try {
-                new ProviderAccounts(new Settings(k -> Optional.ofNullable(props.getProperty(k))
-                        .or(() -> k.equals("payout.provider.accounts") ? Optional.of(account) : Optional.empty())));
+                Settings one = new Settings(k -> k.equals("payout.provider.accounts") ? Optional.of(account) : lookup.apply(k));
+                AccountGuards.check(new ProviderAccounts(one), one);
             } catch (RuntimeException e) {
                 String key = e instanceof Settings.MissingSettingException ? e.getMessage().replace("missing required setting ", "")
                         : "payout.provider." + account;
@@ -138,15 +153,15 @@ public final class ConfigValidator {
         for (String key : props.stringPropertyNames()) {
             Matcher m = PLACEHOLDER.matcher(props.getProperty(key));
             while (m.find()) {
-                if (m.group(1).isEmpty() && m.group(3) == null && !defined(m.group(2), props)) {
+                if (m.group(1).isEmpty() && m.group(3) == null && !defined(m.group(2), lookup)) {
                     problems.add(new Problem(file, lineOf(lines, key), key + " uses {{" + m.group(2) + "}}, which no setting defines"));
                 }
             }
         }
     }
 
-    private static boolean defined(String key, Properties props) {
-        return props.containsKey(key) || key.startsWith("env:") || key.startsWith("sys:");
+    private static boolean defined(String key, Function<String, Optional<String>> lookup) {
+        return key.startsWith("env:") || key.startsWith("sys:") || lookup.apply(key).isPresent();
     }
 
     /** The 1-based line where a key is set, 0 when it is not in the file. */
@@ -162,7 +177,7 @@ public final class ConfigValidator {
 
     // -------------------------------------------------------------------------------------- routes
 
-    private static void checkRoutes(Path file, Properties props, DefaultCamelContext camel, List<Problem> problems) {
+    private static void checkRoutes(Path file, Function<String, Optional<String>> props, DefaultCamelContext camel, List<Problem> problems) {
         Node root;
         try (Reader r = Files.newBufferedReader(file)) {
             Composer composer = new Composer(LoadSettings.builder().build(),
@@ -181,7 +196,7 @@ public final class ConfigValidator {
         }
     }
 
-    private static void walk(Node node, String file, Properties props, DefaultCamelContext camel, List<Problem> problems) {
+    private static void walk(Node node, String file, Function<String, Optional<String>> props, DefaultCamelContext camel, List<Problem> problems) {
         if (node instanceof MappingNode map) {
             String ref = null;
             int refLine = 0;
@@ -226,7 +241,7 @@ public final class ConfigValidator {
         }
     }
 
-    private static void checkText(String text, String file, int line, Properties props, List<Problem> problems) {
+    private static void checkText(String text, String file, int line, Function<String, Optional<String>> props, List<Problem> problems) {
         Matcher m = PLACEHOLDER.matcher(text);
         while (m.find()) {
             if (m.group(1).isEmpty() && m.group(3) == null && !defined(m.group(2), props)) {

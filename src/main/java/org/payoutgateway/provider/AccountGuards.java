@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.payoutgateway.config.Settings;
@@ -37,29 +38,102 @@ public class AccountGuards {
     public record Guard(RateLimiter rate, Bulkhead concurrency, CircuitBreaker breaker) {
     }
 
-    private final Map<String, Guard> guards = new LinkedHashMap<>();
+    /** An account's guard settings, as read from {@code payout.provider.<account>.}. */
+    private record Limits(int rate, int concurrent, float failureRate, int window, int minCalls, Duration openFor) {
 
-    public AccountGuards(ProviderAccounts accounts, Settings settings) {
-        for (ProviderConnector c : accounts.all()) {
-            String a = c.account();
-            AccountSettings s = new AccountSettings(a, settings);
-            int rps = Integer.parseInt(s.get("rate-limit", "500"));
-            RateLimiter rate = RateLimiter.of(a, RateLimiterConfig.custom().limitForPeriod(rps)
-                    .limitRefreshPeriod(Duration.ofSeconds(1)).timeoutDuration(MAX_WAIT).build());
-            Bulkhead concurrency = Bulkhead.of(a, BulkheadConfig.custom()
-                    .maxConcurrentCalls(Integer.parseInt(s.get("max-concurrent", "16"))).maxWaitDuration(MAX_WAIT).build());
-            int window = Integer.parseInt(s.get("circuit-breaker.window", "20"));
-            CircuitBreaker breaker = CircuitBreaker.of(a, CircuitBreakerConfig.custom()
-                    .failureRateThreshold(Float.parseFloat(s.get("circuit-breaker.failure-rate", "50")))
-                    .slidingWindowSize(window)
-                    .minimumNumberOfCalls(Integer.parseInt(s.get("circuit-breaker.min-calls", "10")))
-                    .waitDurationInOpenState(Settings.parseDuration(s.get("circuit-breaker.open-for", "30s")))
-                    .permittedNumberOfCallsInHalfOpenState(3)
-                    .automaticTransitionFromOpenToHalfOpenEnabled(true).build());
-            breaker.getEventPublisher().onStateTransition(e -> LOG.warn("Provider account {}: circuit {}", a,
-                    e.getStateTransition()));
-            guards.put(a, new Guard(rate, concurrency, breaker));
+        static Limits of(AccountSettings s) {
+            return new Limits(Integer.parseInt(s.get("rate-limit", "500")), Integer.parseInt(s.get("max-concurrent", "16")),
+                    Float.parseFloat(s.get("circuit-breaker.failure-rate", "50")),
+                    Integer.parseInt(s.get("circuit-breaker.window", "20")),
+                    Integer.parseInt(s.get("circuit-breaker.min-calls", "10")),
+                    Settings.parseDuration(s.get("circuit-breaker.open-for", "30s")));
         }
+
+        boolean sameBreaker(Limits o) {
+            return failureRate == o.failureRate && window == o.window && minCalls == o.minCalls && openFor.equals(o.openFor);
+        }
+    }
+
+    private final Map<String, Guard> guards = new ConcurrentHashMap<>();
+    private final Map<String, Limits> limits = new ConcurrentHashMap<>();
+
+    /** @throws RuntimeException for a guard setting that is not a number (or duration) or is out of range */
+    public AccountGuards(ProviderAccounts accounts, Settings settings) {
+        configure(accounts, settings);
+    }
+
+    /**
+     * Checks the guard settings of every account without applying them.
+     *
+     * @throws RuntimeException for a guard setting that is not a number (or duration) or is out of range
+     */
+    public static void check(ProviderAccounts accounts, Settings settings) {
+        new AccountGuards(accounts, settings);
+    }
+
+    /**
+     * Applies the guard settings as they are now (a live settings change): a changed rate or
+     * concurrency limit is changed in place (permits held by calls in flight stay valid); a changed
+     * circuit-breaker setting gives the account a new, closed breaker; a new account gets its
+     * guards. An account no longer configured keeps its guards for the calls still in flight.
+     */
+    public synchronized void configure(ProviderAccounts accounts, Settings settings) {
+        Map<String, Limits> read = new LinkedHashMap<>();
+        for (ProviderConnector c : accounts.all()) {
+            read.put(c.account(), Limits.of(new AccountSettings(c.account(), settings)));
+        }
+        read.forEach((a, l) -> {
+            Limits before = limits.get(a);
+            Guard g = guards.get(a);
+            if (g == null) {
+                guards.put(a, new Guard(rateLimiter(a, l), bulkhead(a, l), breaker(a, l)));
+            } else if (!l.equals(before)) {
+                g.rate().changeLimitForPeriod(l.rate());
+                g.concurrency().changeConfig(bulkheadConfig(l));
+                if (!l.sameBreaker(before)) {
+                    guards.put(a, new Guard(g.rate(), g.concurrency(), breaker(a, l)));
+                }
+                LOG.info("Provider account {}: guards now rate-limit {}/s, max-concurrent {}, circuit breaker {}% of {} calls (min {}), open for {}",
+                        a, l.rate(), l.concurrent(), l.failureRate(), l.window(), l.minCalls(), l.openFor());
+            }
+            limits.put(a, l);
+        });
+    }
+
+    private static RateLimiter rateLimiter(String account, Limits l) {
+        return RateLimiter.of(account, RateLimiterConfig.custom().limitForPeriod(l.rate())
+                .limitRefreshPeriod(Duration.ofSeconds(1)).timeoutDuration(MAX_WAIT).build());
+    }
+
+    private static Bulkhead bulkhead(String account, Limits l) {
+        return Bulkhead.of(account, bulkheadConfig(l));
+    }
+
+    private static BulkheadConfig bulkheadConfig(Limits l) {
+        return BulkheadConfig.custom().maxConcurrentCalls(l.concurrent()).maxWaitDuration(MAX_WAIT).build();
+    }
+
+    private static CircuitBreaker breaker(String account, Limits l) {
+        CircuitBreaker breaker = CircuitBreaker.of(account, CircuitBreakerConfig.custom()
+                .failureRateThreshold(l.failureRate())
+                .slidingWindowSize(l.window())
+                .minimumNumberOfCalls(l.minCalls())
+                .waitDurationInOpenState(l.openFor())
+                .permittedNumberOfCallsInHalfOpenState(3)
+                .automaticTransitionFromOpenToHalfOpenEnabled(true).build());
+        breaker.getEventPublisher().onStateTransition(e -> LOG.warn("Provider account {}: circuit {}", account,
+                e.getStateTransition()));
+        return breaker;
+    }
+
+    /** The rate limit an account has now, in requests per second. */
+    public int rateLimit(String account) {
+        return guards.get(account).rate().getRateLimiterConfig().getLimitForPeriod();
+    }
+
+    /** The number of concurrent calls an account allows now. */
+    public int maxConcurrent(String account) {
+        return guards.get(account).concurrency().getBulkheadConfig().getMaxConcurrentCalls();
     }
 
     /** Accounts whose breaker is open: their payouts are not claimed for now. */

@@ -28,11 +28,27 @@ public final class ProviderAccounts {
             "paypro-pk", PayproPakistan::new,
             "diamondpay-id", DiamondPayConnector::new);
 
-    private final Map<String, ProviderConnector> accounts = new LinkedHashMap<>();
+    private volatile Map<String, ProviderConnector> accounts;
     private final Settings settings;
 
+    /** @throws IllegalStateException for an unknown mapping or a missing required account setting */
     public ProviderAccounts(Settings settings) {
         this.settings = settings;
+        this.accounts = build(settings);
+    }
+
+    /**
+     * Builds the accounts again from the settings as they are now (a live settings change) and puts
+     * them in place at once; on an error nothing changes.
+     *
+     * @throws IllegalStateException for an unknown mapping or a missing required account setting
+     */
+    public void reload() {
+        this.accounts = build(settings);
+    }
+
+    private static Map<String, ProviderConnector> build(Settings settings) {
+        Map<String, ProviderConnector> accounts = new LinkedHashMap<>();
         for (String account : settings.getList("payout.provider.accounts", "")) {
             AccountSettings as = new AccountSettings(account, settings);
             String mapping = as.get("mapping", account);
@@ -43,6 +59,7 @@ public final class ProviderAccounts {
             }
             accounts.put(account, factory.apply(as));
         }
+        return java.util.Collections.unmodifiableMap(accounts);
     }
 
     public Optional<ProviderConnector> find(String account) {

@@ -1,0 +1,449 @@
+package org.payoutgateway.ops;
+
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.apache.camel.CamelContext;
+import org.apache.camel.Route;
+import org.apache.camel.ServiceStatus;
+import org.apache.camel.health.HealthCheckRegistry;
+import org.apache.camel.impl.DefaultCamelContext;
+import org.apache.camel.model.ModelCamelContext;
+import org.apache.camel.model.RouteConfigurationDefinition;
+import org.apache.camel.model.RouteDefinition;
+import org.apache.camel.spi.PropertiesComponent;
+import org.apache.camel.spi.Resource;
+import org.apache.camel.support.DefaultRegistry;
+import org.apache.camel.support.FileWatcherResourceReloadStrategy;
+import org.apache.camel.support.PluginHelper;
+import org.apache.camel.support.ResourceHelper;
+import org.apache.camel.support.service.ServiceSupport;
+import org.payoutgateway.config.Settings;
+import org.payoutgateway.payout.PayoutState;
+import org.payoutgateway.payout.PayoutStore;
+import org.payoutgateway.provider.AccountGuards;
+import org.payoutgateway.provider.ProviderAccounts;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Applies edits of {@code routes/*.yaml} and {@code config/application.properties} to the running
+ * gateway, when {@code payout.live-changes.enabled=true}. An edit is checked before anything
+ * running is touched, and refused with one ERROR log line when it is not sound; the running routes
+ * and settings then stay as they were.
+ *
+ * <p>The checks, in order: the offline check of {@link ConfigValidator} (YAML, endpoints, beans and
+ * methods, placeholders, account settings, routing); for settings, the provider accounts and their
+ * guards built from the new values, and no account removed while it still has open payouts; then
+ * a trial build of the routes in a separate, never-started Camel context with the new files and the
+ * gateway's beans (every endpoint, expression and bean call is resolved there, no consumer runs).
+ *
+ * <p>A sound route file replaces the routes that came from it: each old route is stopped gracefully
+ * (an exchange in flight finishes first; the dispatch timer's run, with its sends, completes), then
+ * the new ones start. If a new route fails to start, the file's old routes are put back. Payouts
+ * are never held in a route: they are in the store, claimed by compare-and-set, so a replaced
+ * route loses or duplicates none.
+ *
+ * <p>A sound settings file is loaded in place: provider accounts and routing, each account's rate
+ * limit, concurrency limit and circuit breaker apply at once, and every route file that uses a
+ * changed setting in a <code>{{placeholder}}</code> is replaced as above. Any other changed setting
+ * (the store, ports, batch sizes, the HTTP client, Camel's own) applies at the next restart; the
+ * log line names those settings. A removed route file is not applied live (its routes keep running
+ * until a restart).
+ */
+public final class LiveChanges extends ServiceSupport {
+
+    private static final Logger LOG = LoggerFactory.getLogger(LiveChanges.class);
+    private static final AtomicInteger TRIALS = new AtomicInteger();
+    /** Settings applied live by rebuilding the accounts and guards; routes pick up their own placeholders. */
+    private static final List<String> LIVE_PREFIXES = List.of("payout.provider.", "payout.routing.");
+    private static final Set<PayoutState> OPEN = Set.of(PayoutState.RECEIVED, PayoutState.SENDING,
+            PayoutState.SUBMITTED, PayoutState.UNKNOWN);
+
+    /** What became of one edit. */
+    public enum Result { APPLIED, REFUSED }
+
+    /** One edit and what became of it. */
+    public record Change(String file, Result result, String detail) {
+    }
+
+    private final CamelContext camel;
+    private final Path propertiesFile;
+    private final Path routesDir;
+    private final long settleMillis;
+    private final ProviderAccounts accounts;
+    private final AccountGuards guards;
+    private final PayoutStore store;
+    private final Settings settings;
+    private final Map<Path, String> applied = new HashMap<>();
+    private final Map<Path, ScheduledFuture<?>> pending = new HashMap<>();
+    private final List<Change> changes = Collections.synchronizedList(new ArrayList<>());
+    private final List<FileWatcherResourceReloadStrategy> watchers = new ArrayList<>();
+    private ScheduledExecutorService worker;
+
+    /**
+     * @param settleMillis how long a file must stay unchanged before it is read (an editor writes
+     *                     a file in several steps)
+     */
+    public LiveChanges(CamelContext camel, Path configDir, Path routesDir, long settleMillis,
+            ProviderAccounts accounts, AccountGuards guards, PayoutStore store, Settings settings) {
+        this.camel = camel;
+        this.propertiesFile = configDir.resolve("application.properties").toAbsolutePath().normalize();
+        this.routesDir = routesDir.toAbsolutePath().normalize();
+        this.settleMillis = settleMillis;
+        this.accounts = accounts;
+        this.guards = guards;
+        this.store = store;
+        this.settings = settings;
+    }
+
+    /** Every edit seen so far and what became of it, oldest first. */
+    public List<Change> changes() {
+        synchronized (changes) {
+            return List.copyOf(changes);
+        }
+    }
+
+    @Override
+    protected void doStart() throws Exception {
+        for (Path f : routeFiles()) {
+            applied.put(f, Files.readString(f));
+        }
+        applied.put(propertiesFile, Files.readString(propertiesFile));
+        worker = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "live-changes");
+            t.setDaemon(true);
+            return t;
+        });
+        watch(routesDir, f -> f.getName().endsWith(".yaml"));
+        watch(propertiesFile.getParent(), f -> f.toPath().toAbsolutePath().normalize().equals(propertiesFile));
+        LOG.info("Live changes on: edits of {} and {} are checked, then applied without a restart", routesDir, propertiesFile);
+    }
+
+    private void watch(Path dir, java.io.FileFilter filter) throws Exception {
+        FileWatcherResourceReloadStrategy watcher = new FileWatcherResourceReloadStrategy(dir.toString());
+        watcher.setCamelContext(camel);
+        watcher.setFileFilter(filter);
+        watcher.setPollTimeout(500);
+        watcher.setResourceReload((name, resource) -> edited(Path.of(name).toAbsolutePath().normalize()));
+        watcher.start();
+        watchers.add(watcher);
+    }
+
+    @Override
+    protected void doStop() throws Exception {
+        for (FileWatcherResourceReloadStrategy w : watchers) {
+            w.stop();
+        }
+        watchers.clear();
+        if (worker != null) {
+            worker.shutdownNow();
+        }
+    }
+
+    /** A file was written: it is looked at once it has settled. */
+    private synchronized void edited(Path file) {
+        ScheduledFuture<?> before = pending.get(file);
+        if (before != null) {
+            before.cancel(false);
+        }
+        pending.put(file, worker.schedule(() -> apply(file), settleMillis, TimeUnit.MILLISECONDS));
+    }
+
+    private void apply(Path file) {
+        try {
+            if (file.equals(propertiesFile)) {
+                applySettings();
+            } else {
+                applyRoutes(file);
+            }
+        } catch (Exception e) {
+            refuse(file, "could not be applied: " + message(e));
+        }
+    }
+
+    // ------------------------------------------------------------------------------------- routes
+
+    private void applyRoutes(Path file) throws Exception {
+        if (!Files.exists(file)) {
+            if (applied.containsKey(file)) {
+                refuse(file, "was removed; removing routes is not applied live, its routes keep running until a restart");
+            }
+            return;
+        }
+        String content = Files.readString(file);
+        if (content.equals(applied.get(file))) {
+            return;
+        }
+        List<ConfigValidator.Problem> problems = ConfigValidator.validate(propertiesFile, liveLookup(), List.of(file));
+        if (!problems.isEmpty()) {
+            refuse(file, problems.stream().map(Object::toString).collect(Collectors.joining("; ")));
+            return;
+        }
+        Optional<String> trial = trialBuild(List.of(file));
+        if (trial.isPresent()) {
+            refuse(file, trial.get());
+            return;
+        }
+        Set<String> ids = replaceRoutes(file);
+        applied.put(file, content);
+        record(file, Result.APPLIED, "routes " + ids + " replaced");
+    }
+
+    /**
+     * Replaces the routes (and route configurations) that came from a file by the file's new ones;
+     * if any new route does not start, the old ones are put back.
+     *
+     * @return the ids of the routes the file now has
+     */
+    private Set<String> replaceRoutes(Path file) throws Exception {
+        ModelCamelContext model = (ModelCamelContext) camel;
+        List<RouteDefinition> oldRoutes = model.getRouteDefinitions().stream().filter(d -> from(file, d.getResource())).toList();
+        List<RouteConfigurationDefinition> oldConfigurations = model.getRouteConfigurationDefinitions().stream()
+                .filter(d -> from(file, d.getResource())).toList();
+        Resource resource = PluginHelper.getResourceLoader(camel).resolveResource("file:" + file);
+        Set<String> ids = new LinkedHashSet<>();
+        try {
+            ids.addAll(PluginHelper.getRoutesLoader(camel).updateRoutes(resource));
+            for (RouteDefinition old : oldRoutes) {
+                // the API document's route (rest-api:) is Camel's own, kept across updates
+                if (!ids.contains(old.getRouteId()) && !old.getInput().getEndpointUri().startsWith("rest-api:")) {
+                    camel.getRouteController().stopRoute(old.getRouteId());
+                    camel.removeRoute(old.getRouteId());
+                }
+            }
+            for (String id : ids) {
+                ServiceStatus status = camel.getRouteController().getRouteStatus(id);
+                RouteDefinition d = model.getRouteDefinition(id);
+                boolean autoStart = d == null || d.getAutoStartup() == null || !d.getAutoStartup().equals("false");
+                if (autoStart && (status == null || !status.isStarted())) {
+                    throw new IllegalStateException("route " + id + " did not start (" + status + ")");
+                }
+            }
+            return ids;
+        } catch (Exception e) {
+            LOG.error("Live change of {}: a new route failed to start ({}); putting the old routes back", file, message(e));
+            for (Route r : List.copyOf(camel.getRoutes())) {
+                if (ids.contains(r.getRouteId()) || from(file, r.getSourceResource())) {
+                    camel.getRouteController().stopRoute(r.getRouteId());
+                    camel.removeRoute(r.getRouteId());
+                }
+            }
+            for (RouteConfigurationDefinition c : oldConfigurations) {
+                model.addRouteConfiguration(c);
+            }
+            model.addRouteDefinitions(oldRoutes);
+            throw new IllegalStateException("a new route did not start: " + message(e) + "; the old routes run again", e);
+        }
+    }
+
+    private static boolean from(Path file, Resource resource) {
+        if (resource == null || resource.getLocation() == null) {
+            return false;
+        }
+        String location = resource.getLocation().replaceFirst("^file:", "");
+        return Path.of(location).toAbsolutePath().normalize().equals(file);
+    }
+
+    // ----------------------------------------------------------------------------------- settings
+
+    private void applySettings() throws Exception {
+        if (!Files.exists(propertiesFile)) {
+            refuse(propertiesFile, "was removed; the running settings stay");
+            return;
+        }
+        String content = Files.readString(propertiesFile);
+        String before = applied.get(propertiesFile);
+        if (content.equals(before)) {
+            return;
+        }
+        Set<String> changed = changedKeys(load(before), load(content));
+        if (changed.isEmpty()) {
+            applied.put(propertiesFile, content);
+            return;
+        }
+        // the new file, with the gateway's overrides and environment over it, as the live lookup would give it
+        try (DefaultCamelContext trial = trialContext()) {
+            Function<String, Optional<String>> lookup = k -> trial.getPropertiesComponent().resolveProperty(k);
+            List<ConfigValidator.Problem> problems = ConfigValidator.validate(propertiesFile, lookup, routeFiles());
+            if (!problems.isEmpty()) {
+                refuse(propertiesFile, problems.stream().map(Object::toString).collect(Collectors.joining("; ")));
+                return;
+            }
+            Settings candidate = new Settings(lookup);
+            ProviderAccounts newAccounts;
+            try {
+                newAccounts = new ProviderAccounts(candidate);
+                AccountGuards.check(newAccounts, candidate);
+            } catch (RuntimeException e) {
+                refuse(propertiesFile, "provider accounts: " + message(e));
+                return;
+            }
+            Set<String> kept = newAccounts.all().stream().map(c -> c.account()).collect(Collectors.toSet());
+            for (var c : accounts.all()) {
+                long open = openPayouts(c.account());
+                if (!kept.contains(c.account()) && open > 0) {
+                    refuse(propertiesFile, "account " + c.account() + " would be removed while it has " + open
+                            + " open payout(s); remove it once they are final");
+                    return;
+                }
+            }
+        }
+        List<Path> affected = new ArrayList<>();
+        for (Path f : routeFiles()) {
+            String text = Files.readString(f);
+            if (changed.stream().anyMatch(k -> text.contains("{{" + k + "}}") || text.contains("{{" + k + ":")
+                    || text.contains("{{?" + k + "}}"))) {
+                affected.add(f);
+            }
+        }
+        Optional<String> trial = trialBuild(routeFiles());
+        if (trial.isPresent()) {
+            refuse(propertiesFile, trial.get());
+            return;
+        }
+
+        camel.getPropertiesComponent().reloadProperties(propertiesFile.toString());
+        accounts.reload();
+        guards.configure(accounts, settings);
+        HealthCheckRegistry health = HealthCheckRegistry.get(camel);
+        if (health != null) {
+            for (String a : guards.accounts()) {
+                if (health.getCheck("provider-account-" + a).isEmpty()) {
+                    health.register(new ProviderAccountHealthCheck(a, guards));
+                }
+            }
+        }
+        applied.put(propertiesFile, content);
+        for (Path f : affected) {
+            if (Files.readString(f).equals(applied.get(f))) {
+                replaceRoutes(f);
+            }
+        }
+        Set<String> live = changed.stream().filter(k -> LIVE_PREFIXES.stream().anyMatch(k::startsWith))
+                .collect(Collectors.toCollection(TreeSet::new));
+        Set<String> atRestart = new TreeSet<>(changed);
+        atRestart.removeAll(live);
+        for (Path f : affected) {
+            String text = Files.readString(f);
+            atRestart.removeIf(k -> text.contains("{{" + k));
+        }
+        record(propertiesFile, Result.APPLIED, "changed " + changed + "; routes replaced from "
+                + affected.stream().map(p -> p.getFileName().toString()).toList()
+                + (atRestart.isEmpty() ? "" : "; these apply at the next restart: " + atRestart));
+    }
+
+    private long openPayouts(String account) {
+        return OPEN.stream().mapToLong(s -> store.search(new PayoutStore.Filter(s, null, account, null, null), 0, 1).total()).sum();
+    }
+
+    private static Properties load(String content) throws IOException {
+        Properties p = new Properties();
+        if (content != null) {
+            try (Reader r = new java.io.StringReader(content)) {
+                p.load(r);
+            }
+        }
+        return p;
+    }
+
+    private static Set<String> changedKeys(Properties before, Properties after) {
+        Set<String> keys = new TreeSet<>(before.stringPropertyNames());
+        keys.addAll(after.stringPropertyNames());
+        keys.removeIf(k -> Objects.equals(before.getProperty(k), after.getProperty(k)));
+        return keys;
+    }
+
+    // -------------------------------------------------------------------------------------- trial
+
+    /**
+     * Builds the routes of some files in a Camel context that is never started (routes are built,
+     * not one consumer runs), with the settings file as it is on disk now, the gateway's overrides
+     * and environment, and the gateway's beans.
+     *
+     * @return why they do not build, or empty when they do
+     */
+    private Optional<String> trialBuild(List<Path> files) {
+        try (DefaultCamelContext trial = trialContext()) {
+            List<Resource> resources = new ArrayList<>();
+            for (Path f : files) {
+                resources.add(ResourceHelper.resolveResource(trial, "file:" + f));
+            }
+            PluginHelper.getRoutesLoader(trial).loadRoutes(resources);
+            trial.start();
+            return Optional.empty();
+        } catch (Exception | LinkageError e) {
+            return Optional.of("does not build: " + message(e));
+        }
+    }
+
+    private DefaultCamelContext trialContext() {
+        DefaultCamelContext trial = new DefaultCamelContext(false);
+        trial.getCamelContextExtension().setName("live-change-check-" + TRIALS.incrementAndGet());
+        trial.getCamelContextExtension().setRegistry(new DefaultRegistry(camel.getRegistry()));
+        var live = (org.apache.camel.component.properties.PropertiesComponent) camel.getPropertiesComponent();
+        PropertiesComponent pc = trial.getPropertiesComponent();
+        pc.setLocation("file:" + propertiesFile);
+        pc.setOverrideProperties(live.getOverrideProperties());
+        pc.setInitialProperties(live.getInitialProperties());
+        trial.getRestConfiguration().setComponent(camel.getRestConfiguration().getComponent());
+        trial.setAutoStartup(false);
+        trial.setStartupSummaryLevel(org.apache.camel.StartupSummaryLevel.Off);
+        trial.build();
+        return trial;
+    }
+
+    // ------------------------------------------------------------------------------------ helpers
+
+    private Function<String, Optional<String>> liveLookup() {
+        return k -> camel.getPropertiesComponent().resolveProperty(k);
+    }
+
+    private List<Path> routeFiles() throws IOException {
+        try (Stream<Path> files = Files.list(routesDir)) {
+            return files.filter(p -> p.toString().endsWith(".yaml")).map(p -> p.toAbsolutePath().normalize()).sorted().toList();
+        }
+    }
+
+    private void refuse(Path file, String why) {
+        LOG.error("Live change REFUSED ({}): {}. The running routes and settings are unchanged", file, why);
+        changes.add(new Change(file.toString(), Result.REFUSED, why));
+    }
+
+    private void record(Path file, Result result, String detail) {
+        LOG.info("Live change APPLIED ({}): {}", file, detail);
+        changes.add(new Change(file.toString(), result, detail));
+    }
+
+    private static String message(Throwable e) {
+        Throwable t = e;
+        StringBuilder sb = new StringBuilder(String.valueOf(e.getMessage()));
+        while (t.getCause() != null && t.getCause() != t) {
+            t = t.getCause();
+            if (t.getMessage() != null && !sb.toString().contains(t.getMessage())) {
+                sb.append(" <- ").append(t.getMessage());
+            }
+        }
+        return sb.toString();
+    }
+}
