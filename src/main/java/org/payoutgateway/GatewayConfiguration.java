@@ -10,6 +10,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import org.apache.camel.CamelContext;
+import org.apache.camel.StartupListener;
 import org.apache.camel.health.HealthCheckRegistry;
 import org.apache.camel.spi.Registry;
 import org.apache.camel.support.service.ServiceSupport;
@@ -31,6 +32,7 @@ import org.payoutgateway.payout.PayoutStore;
 import org.payoutgateway.payout.PayoutValidator;
 import org.payoutgateway.ops.ProviderAccountHealthCheck;
 import org.payoutgateway.provider.AccountGuards;
+import org.payoutgateway.provider.AccountRoutes;
 import org.payoutgateway.provider.ProviderAccounts;
 import org.payoutgateway.query.StatusQueries;
 import org.payoutgateway.sandbox.ProviderSandbox;
@@ -128,6 +130,19 @@ public class GatewayConfiguration implements CamelConfiguration {
                 .newFixedThreadPool(this, "dispatch", settings.getInt("payout.dispatch.concurrency", 16));
         registry.bind("dispatchPool", dispatchPool);
 
+        // one provider-create-<account> and provider-query-<account> route per account, from the
+        // templates of routes/ (loaded by the time the context starts)
+        context.addStartupListener(new StartupListener() {
+            @Override
+            public void onCamelContextStarted(CamelContext camel, boolean alreadyStarted) {
+            }
+
+            @Override
+            public void onCamelContextFullyStarted(CamelContext camel, boolean alreadyStarted) throws Exception {
+                LOG.info("Provider account routes started: {}", AccountRoutes.make(camel, AccountRoutes.templates(camel),
+                        accounts.all().stream().map(c -> c.account()).toList()));
+            }
+        });
         if (settings.getBoolean("payout.live-changes.enabled", false)) {
             LiveChanges live = new LiveChanges(context, Path.of(settings.get("payout.config-dir", "config")),
                     routesDir(settings.get("camel.main.routes-include-pattern", "file:routes/*.yaml")),

@@ -23,6 +23,8 @@ public class Dispatcher {
     public static final String PAYOUT = "payout";
     /** Exchange property holding the payout's account name: what the router routes on. */
     public static final String ACCOUNT = "payoutAccount";
+    /** Exchange property: whether {@link #ACCOUNT} is a configured account (its route exists). */
+    public static final String ACCOUNT_CONFIGURED = "accountConfigured";
 
     private final PayoutStore store;
     private final ProviderAccounts accounts;
@@ -62,11 +64,15 @@ public class Dispatcher {
         return store.claimForDispatch(store.dueForDispatch(batchSize, guards.open()));
     }
 
-    /** Sets the {@link #PAYOUT} and {@link #ACCOUNT} properties from the claimed payout in the body. */
+    /**
+     * Sets the {@link #PAYOUT}, {@link #ACCOUNT} and {@link #ACCOUNT_CONFIGURED} properties from the
+     * claimed payout in the body.
+     */
     public void route(Exchange exchange) {
         Payout p = exchange.getIn().getBody(Payout.class);
         exchange.setProperty(PAYOUT, p);
         exchange.setProperty(ACCOUNT, p.account());
+        exchange.setProperty(ACCOUNT_CONFIGURED, accounts.find(p.account()).isPresent());
     }
 
     /**

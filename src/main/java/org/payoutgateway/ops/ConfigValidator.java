@@ -192,7 +192,27 @@ public final class ConfigValidator {
             return;
         }
         if (root != null) {
-            walk(root, file.toString(), props, camel, problems);
+            // a route template's parameters ({{account}}) are filled in by the template, not settings
+            java.util.Set<String> parameters = new java.util.HashSet<>();
+            templateParameters(root, false, parameters);
+            walk(root, file.toString(), k -> parameters.contains(k) ? Optional.of("") : props.apply(k), camel, problems);
+        }
+    }
+
+    private static void templateParameters(Node node, boolean inTemplate, java.util.Set<String> names) {
+        if (node instanceof MappingNode map) {
+            for (NodeTuple t : map.getValue()) {
+                String key = t.getKeyNode() instanceof ScalarNode k ? k.getValue() : "";
+                if (inTemplate && key.equals("name") && t.getValueNode() instanceof ScalarNode v) {
+                    names.add(v.getValue());
+                }
+                boolean template = key.equals("routeTemplate") || (inTemplate && key.equals("parameters"));
+                if (template || !inTemplate) {
+                    templateParameters(t.getValueNode(), template, names);
+                }
+            }
+        } else if (node instanceof SequenceNode seq) {
+            seq.getValue().forEach(n -> templateParameters(n, inTemplate, names));
         }
     }
 

@@ -42,6 +42,7 @@ import org.payoutgateway.config.Settings;
 import org.payoutgateway.payout.PayoutState;
 import org.payoutgateway.payout.PayoutStore;
 import org.payoutgateway.provider.AccountGuards;
+import org.payoutgateway.provider.AccountRoutes;
 import org.payoutgateway.provider.ProviderAccounts;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -200,7 +201,7 @@ public final class LiveChanges extends ServiceSupport {
             refuse(file, problems.stream().map(Object::toString).collect(Collectors.joining("; ")));
             return;
         }
-        Optional<String> trial = trialBuild(List.of(file));
+        Optional<String> trial = trialBuild(List.of(file), accountNames(accounts));
         if (trial.isPresent()) {
             refuse(file, trial.get());
             return;
@@ -225,6 +226,11 @@ public final class LiveChanges extends ServiceSupport {
         Set<String> ids = new LinkedHashSet<>();
         try {
             ids.addAll(PluginHelper.getRoutesLoader(camel).updateRoutes(resource));
+            // the file's per-account templates: every account's route is made again from the new template
+            List<String> templates = model.getRouteTemplateDefinitions().stream()
+                    .filter(t -> from(file, t.getResource())).map(t -> t.getId())
+                    .filter(AccountRoutes.templates(camel)::contains).toList();
+            ids.addAll(AccountRoutes.make(camel, templates, accountNames(accounts)));
             for (RouteDefinition old : oldRoutes) {
                 // the API document's route (rest-api:) is Camel's own, kept across updates
                 if (!ids.contains(old.getRouteId()) && !old.getInput().getEndpointUri().startsWith("rest-api:")) {
@@ -282,6 +288,7 @@ public final class LiveChanges extends ServiceSupport {
             applied.put(propertiesFile, content);
             return;
         }
+        List<String> newAccountNames;
         // the new file, with the gateway's overrides and environment over it, as the live lookup would give it
         try (DefaultCamelContext trial = trialContext()) {
             Function<String, Optional<String>> lookup = k -> trial.getPropertiesComponent().resolveProperty(k);
@@ -299,7 +306,8 @@ public final class LiveChanges extends ServiceSupport {
                 refuse(propertiesFile, "provider accounts: " + message(e));
                 return;
             }
-            Set<String> kept = newAccounts.all().stream().map(c -> c.account()).collect(Collectors.toSet());
+            newAccountNames = accountNames(newAccounts);
+            Set<String> kept = Set.copyOf(newAccountNames);
             for (var c : accounts.all()) {
                 long open = openPayouts(c.account());
                 if (!kept.contains(c.account()) && open > 0) {
@@ -317,15 +325,21 @@ public final class LiveChanges extends ServiceSupport {
                 affected.add(f);
             }
         }
-        Optional<String> trial = trialBuild(routeFiles());
+        Optional<String> trial = trialBuild(routeFiles(), newAccountNames);
         if (trial.isPresent()) {
             refuse(propertiesFile, trial.get());
             return;
         }
 
+        List<String> accountsBefore = accountNames(accounts);
         camel.getPropertiesComponent().reloadProperties(propertiesFile.toString());
         accounts.reload();
         guards.configure(accounts, settings);
+        List<String> added = newAccountNames.stream().filter(a -> !accountsBefore.contains(a)).toList();
+        AccountRoutes.make(camel, AccountRoutes.templates(camel), added);
+        for (String gone : accountsBefore.stream().filter(a -> !newAccountNames.contains(a)).toList()) {
+            AccountRoutes.remove(camel, gone);
+        }
         HealthCheckRegistry health = HealthCheckRegistry.get(camel);
         if (health != null) {
             for (String a : guards.accounts()) {
@@ -383,13 +397,14 @@ public final class LiveChanges extends ServiceSupport {
      *
      * @return why they do not build, or empty when they do
      */
-    private Optional<String> trialBuild(List<Path> files) {
+    private Optional<String> trialBuild(List<Path> files, List<String> accountNames) {
         try (DefaultCamelContext trial = trialContext()) {
             List<Resource> resources = new ArrayList<>();
             for (Path f : files) {
                 resources.add(ResourceHelper.resolveResource(trial, "file:" + f));
             }
             PluginHelper.getRoutesLoader(trial).loadRoutes(resources);
+            AccountRoutes.make(trial, AccountRoutes.templates(trial), accountNames);
             trial.start();
             return Optional.empty();
         } catch (Exception | LinkageError e) {
@@ -417,6 +432,10 @@ public final class LiveChanges extends ServiceSupport {
 
     private Function<String, Optional<String>> liveLookup() {
         return k -> camel.getPropertiesComponent().resolveProperty(k);
+    }
+
+    private static List<String> accountNames(ProviderAccounts accounts) {
+        return accounts.all().stream().map(c -> c.account()).toList();
     }
 
     private List<Path> routeFiles() throws IOException {

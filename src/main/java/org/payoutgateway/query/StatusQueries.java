@@ -65,14 +65,19 @@ public class StatusQueries {
 
     /**
      * Takes the payout in the body (a {@link Payout}, or a reference when a notify asks for a query
-     * now); sets {@link #PAYOUT} only if it still needs a query.
+     * now); sets {@link #PAYOUT} and {@code payoutAccount} only if it still needs a query and its
+     * account is configured (a payout of an account no longer configured waits until it is back).
      */
     public void load(Exchange exchange) {
         Object body = exchange.getIn().getBody();
         exchange.setProperty(UNSCHEDULED, !(body instanceof Payout));
         Optional<Payout> p = body instanceof Payout payout ? Optional.of(payout) : store.find(String.valueOf(body));
         p.filter(x -> x.state() == PayoutState.SUBMITTED || x.state() == PayoutState.UNKNOWN)
-                .ifPresent(x -> exchange.setProperty(PAYOUT, x));
+                .filter(x -> accounts.find(x.account()).isPresent())
+                .ifPresent(x -> {
+                    exchange.setProperty(PAYOUT, x);
+                    exchange.setProperty(org.payoutgateway.dispatch.Dispatcher.ACCOUNT, x.account());
+                });
     }
 
     /**

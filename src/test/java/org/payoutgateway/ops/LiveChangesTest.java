@@ -69,7 +69,7 @@ class LiveChangesTest {
         Path dispatch = routes.resolve("dispatch.yaml");
         String good = Files.readString(dispatch);
         Route running = gateway.context().getRoute("dispatch");
-        Route create = gateway.context().getRoute("provider-create");
+        Route create = gateway.context().getRoute("provider-create-paypro-id");
 
         Map<String, String> bad = Map.of(
                 "YAML does not parse", good.replace("    id: dispatch\n", "    id: \"dispatch\n"),
@@ -87,7 +87,7 @@ class LiveChangesTest {
             assertThat(change.result()).as(edit.getKey() + ": " + change.detail()).isEqualTo(LiveChanges.Result.REFUSED);
             assertThat(change.file()).endsWith("dispatch.yaml");
             assertThat(gateway.context().getRoute("dispatch")).as(edit.getKey()).isSameAs(running);
-            assertThat(gateway.context().getRoute("provider-create")).as(edit.getKey()).isSameAs(create);
+            assertThat(gateway.context().getRoute("provider-create-paypro-id")).as(edit.getKey()).isSameAs(create);
             assertThat(gateway.context().getRouteController().getRouteStatus("dispatch").isStarted()).isTrue();
         }
         // the first bad edit names the file and line
@@ -165,7 +165,7 @@ class LiveChangesTest {
         assertThat(change.result()).as(change.detail()).isEqualTo(LiveChanges.Result.REFUSED);
         assertThat(change.detail()).contains("did not start").contains("the old routes run again");
         assertThat(gateway.context().getRoute("provider-query-copy")).isNull();
-        for (String id : List.of("provider-notify", "notify-query", "status-query", "provider-query")) {
+        for (String id : List.of("provider-notify", "notify-query", "status-query", "provider-query", "provider-query-paypro-id")) {
             assertThat(gateway.context().getRouteController().getRouteStatus(id).isStarted()).as(id).isTrue();
         }
         assertThat(gateway.context().getRoute("provider-notify").getEndpoint().getEndpointUri())
@@ -245,6 +245,9 @@ class LiveChangesTest {
             assertThat(applied.result()).as(applied.detail()).isEqualTo(LiveChanges.Result.APPLIED);
             assertThat(applied.detail()).contains("observability.yaml").contains("apply at the next restart: [payout.datasource.pool-size]");
             assertThat(guards().rateLimit("paypro-id")).isEqualTo(25);
+            // the new account's routes, made from the same templates as every account's
+            assertThat(gateway.context().getRoute("provider-create-paypro-id-2")).isNotNull();
+            assertThat(gateway.context().getRoute("provider-query-paypro-id-2")).isNotNull();
             assertThat(guards().maxConcurrent("paypro-id")).isEqualTo(3);
             TimerEndpoint metricsTimer = (TimerEndpoint) gateway.context().getRoute("payout-metrics").getEndpoint();
             assertThat(metricsTimer.getPeriod()).isEqualTo(4321);

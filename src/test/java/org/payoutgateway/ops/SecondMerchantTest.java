@@ -45,6 +45,10 @@ class SecondMerchantTest {
             providers.create("paypro-id", "SM-1", payproAccepted("SM-1"));
             providers.query("paypro-id", "SM-1", payproStatus("SM-1", "0000", "SUCCESS"));
             try (Gateway gateway = Gateway.start("second-merchant", s)) {
+                // its routes are made from the same templates as every account's
+                assertThat(gateway.context().getRoute("provider-create-paypro-id-2").getEndpoint().getEndpointUri())
+                        .isEqualTo("direct://provider-create-paypro-id-2");
+                assertThat(gateway.context().getRoute("provider-query-paypro-id-2")).isNotNull();
                 gateway.drop("merchants.csv", "reference,country,provider,amount,currency,beneficiary_name,account_number,"
                         + "bank_code,mobile,email\n"
                         + "SM-1,ID,,150000,IDR,Budi,5464438554636,0002,081245907765,budi@example.com\n"
