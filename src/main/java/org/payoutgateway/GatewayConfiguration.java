@@ -4,6 +4,7 @@ import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.concurrent.ExecutorService;
 import org.apache.camel.CamelConfiguration;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -48,7 +49,7 @@ public class GatewayConfiguration implements CamelConfiguration {
 
     private static final Logger LOG = LoggerFactory.getLogger(GatewayConfiguration.class);
     public static final String DEFAULT_H2_URL =
-            "jdbc:h2:file:./data/db/payouts;MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH;WRITE_DELAY=0";
+            "jdbc:h2:file:./data/db/payouts;MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH;WRITE_DELAY=0;CACHE_SIZE=65536";
 
     @Override
     public void configure(CamelContext context) throws Exception {
@@ -117,7 +118,8 @@ public class GatewayConfiguration implements CamelConfiguration {
                 settings.getDuration("payout.dispatch.sending-lease", "2m")));
         registry.bind("statusQueries", new StatusQueries(store, accounts, outcomes, metrics, guards,
                 settings.getInt("payout.query.batch-size", 200),
-                settings.getDuration("payout.dispatch.sending-lease", "2m")));
+                settings.getDuration("payout.dispatch.sending-lease", "2m"),
+                Duration.ofMillis(settings.getInt("payout.query.max-run-ms", 60000))));
         SubmitterCallbacks callbacks = new SubmitterCallbacks(store, settings.get("payout.webhook.signing-key", ""),
                 settings.getDurations("payout.webhook.retry-backoff", "5s,30s,2m,10m,1h,6h"),
                 settings.getInt("payout.dispatch.batch-size", 200),

@@ -102,7 +102,7 @@ public class SubmitterCallbacks {
         byte[] body = PayoutJson.of(p.get()).toString().getBytes(java.nio.charset.StandardCharsets.UTF_8);
         exchange.getMessage().removeHeaders("*");
         exchange.getMessage().setHeader(Exchange.HTTP_URI, p.get().instruction().callbackUrl());
-        exchange.getMessage().setHeader(Exchange.HTTP_METHOD, "POST");
+        exchange.getMessage().setHeader(Exchange.HTTP_METHOD, org.apache.camel.component.http.HttpMethods.POST);
         exchange.getMessage().setHeader(Exchange.CONTENT_TYPE, "application/json");
         exchange.getMessage().setHeader(SIGNATURE_HEADER, sign(body, signingKey));
         exchange.getMessage().setBody(body);

@@ -232,7 +232,7 @@ class LiveChangesTest {
                     .willReturn(payproStatus("LIVE-2", "0000", "SUCCESS")));
             String edited = original
                     .replaceFirst("payout.provider.accounts=([^\\n]*)", "payout.provider.accounts=$1,paypro-id-2")
-                    .replace("payout.metrics.refresh-interval-ms=10000", "payout.metrics.refresh-interval-ms=4321")
+                    .replace("payout.metrics.refresh-interval-ms=30000", "payout.metrics.refresh-interval-ms=4321")
                     + "\npayout.provider.paypro-id.rate-limit=25\npayout.provider.paypro-id.max-concurrent=3\n"
                     + "payout.provider.paypro-id-2.mapping=paypro-id\n"
                     + "payout.provider.paypro-id-2.base-url=http://localhost:" + second.port() + "/id2\n"

@@ -27,6 +27,9 @@ public class IntakeFiles {
     }
 
     private final PayoutStore store;
+    private static final java.util.Set<String> FINAL = java.util.Set.of("SUCCESS", "FAILED", "REJECTED");
+    /** Per WAITING file: the row number before which every accepted row's payout is known final. */
+    private final java.util.Map<Long, Integer> settledBefore = new java.util.concurrent.ConcurrentHashMap<>();
 
     public IntakeFiles(PayoutStore store) {
         this.store = store;
@@ -112,21 +115,65 @@ public class IntakeFiles {
         });
     }
 
-    /** WAITING files none of whose accepted payouts is still short of a final state. */
+    /**
+     * WAITING files none of whose accepted payouts is still short of a final state. Each file's
+     * rows are looked at from the first one found not final last time (a final state never
+     * changes), so checking a large file again and again costs about one pass over it in all.
+     */
     public List<Waiting> complete() {
         return store.inTransaction(c -> {
-            List<Waiting> out = new ArrayList<>();
-            try (PreparedStatement ps = c.prepareStatement("SELECT f.id, f.name FROM intake_file f WHERE f.state = 'WAITING' "
-                    + "AND NOT EXISTS (SELECT 1 FROM intake_file_row r JOIN payout p ON p.reference = r.reference "
-                    + "WHERE r.file_id = f.id AND r.outcome = 'ACCEPTED' AND p.state NOT IN ('SUCCESS', 'FAILED', 'REJECTED')) "
-                    + "ORDER BY f.id");
+            List<Waiting> waiting = new ArrayList<>();
+            try (PreparedStatement ps = c.prepareStatement("SELECT id, name FROM intake_file WHERE state = 'WAITING' ORDER BY id");
                  ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    out.add(new Waiting(rs.getLong(1), rs.getString(2)));
+                    waiting.add(new Waiting(rs.getLong(1), rs.getString(2)));
+                }
+            }
+            List<Waiting> out = new ArrayList<>();
+            for (Waiting w : waiting) {
+                if (settled(c, w.id())) {
+                    settledBefore.remove(w.id());
+                    out.add(w);
                 }
             }
             return out;
         });
+    }
+
+    /**
+     * Whether every accepted row of a file has a final payout: its rows are read in order from the
+     * remembered position, one payout look-up each, up to the first whose payout is not final
+     * (remembered for the next check).
+     */
+    private boolean settled(java.sql.Connection c, long fileId) throws java.sql.SQLException {
+        int from = settledBefore.getOrDefault(fileId, 0);
+        try (PreparedStatement rows = c.prepareStatement("SELECT row_no, reference FROM intake_file_row "
+                + "WHERE file_id = ? AND row_no >= ? AND outcome = 'ACCEPTED' ORDER BY file_id, row_no LIMIT 500");
+             PreparedStatement state = c.prepareStatement("SELECT state FROM payout WHERE reference = ?")) {
+            while (true) {
+                rows.setLong(1, fileId);
+                rows.setInt(2, from);
+                boolean any = false;
+                try (ResultSet rs = rows.executeQuery()) {
+                    while (rs.next()) {
+                        any = true;
+                        from = rs.getInt(1);
+                        state.setString(1, rs.getString(2));
+                        try (ResultSet s = state.executeQuery()) {
+                            if (s.next() && !FINAL.contains(s.getString(1))) {
+                                settledBefore.put(fileId, from);
+                                return false;
+                            }
+                        }
+                        from++;
+                    }
+                }
+                if (!any) {
+                    return true;
+                }
+                settledBefore.put(fileId, from);
+            }
+        }
     }
 
     private static String truncate(String s, int max) {
