@@ -4,7 +4,6 @@ import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import java.nio.file.Path;
 import java.time.Clock;
-import java.time.Duration;
 import java.util.concurrent.ExecutorService;
 import org.apache.camel.CamelConfiguration;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -118,8 +117,7 @@ public class GatewayConfiguration implements CamelConfiguration {
                 settings.getDuration("payout.dispatch.sending-lease", "2m")));
         registry.bind("statusQueries", new StatusQueries(store, accounts, outcomes, metrics, guards,
                 settings.getInt("payout.query.batch-size", 200),
-                settings.getDuration("payout.dispatch.sending-lease", "2m"),
-                Duration.ofMillis(settings.getInt("payout.query.max-run-ms", 60000))));
+                settings.getDuration("payout.dispatch.sending-lease", "2m")));
         SubmitterCallbacks callbacks = new SubmitterCallbacks(store, settings.get("payout.webhook.signing-key", ""),
                 settings.getDurations("payout.webhook.retry-backoff", "5s,30s,2m,10m,1h,6h"),
                 settings.getInt("payout.dispatch.batch-size", 200),

@@ -40,16 +40,11 @@ public class StatusQueries {
      */
     private final PayoutMetrics metrics;
     private static final String STARTED = "callStartedNanos";
-    private static final String RUN_STARTED = "queryRunStartedNanos";
-    /** Exchange property: another batch is due in this run. */
-    public static final String MORE_DUE = "moreDue";
-    private final Duration maxRun;
 
     private final AccountGuards guards;
 
     public StatusQueries(PayoutStore store, ProviderAccounts accounts, PayoutOutcomes outcomes, PayoutMetrics metrics,
-                         AccountGuards guards, int batchSize, Duration sendingLease, Duration maxRun) {
-        this.maxRun = maxRun;
+                         AccountGuards guards, int batchSize, Duration sendingLease) {
         this.guards = guards;
         this.metrics = metrics;
         this.store = store;
@@ -57,19 +52,6 @@ public class StatusQueries {
         this.outcomes = outcomes;
         this.batchSize = batchSize;
         this.sendingLease = sendingLease;
-    }
-
-    /**
-     * Recovers interrupted dispatches, then returns the payouts whose query is due, at most
-     * {@code payout.query.batch-size}. Sets the exchange property {@code moreDue} when the batch is
-     * full and the run has lasted less than {@code maxRun}: the route then asks for the next batch.
-     */
-    public List<Payout> due(Exchange exchange) {
-        long runStarted = exchange.getProperty(RUN_STARTED, System.nanoTime(), Long.class);
-        exchange.setProperty(RUN_STARTED, runStarted);
-        List<Payout> due = due();
-        exchange.setProperty(MORE_DUE, due.size() >= batchSize && System.nanoTime() - runStarted < maxRun.toNanos());
-        return due;
     }
 
     /** Recovers interrupted dispatches, then returns the payouts whose query is due. */
