@@ -225,6 +225,14 @@ public final class LiveChanges extends ServiceSupport {
         Resource resource = PluginHelper.getResourceLoader(camel).resolveResource("file:" + file);
         Set<String> ids = new LinkedHashSet<>();
         try {
+            // the file's entry routes first, then the ones they call (direct:): an exchange in flight
+            // finishes through the old routes, and no new entry route feeds an old one being replaced
+            List<String> stopOrder = oldRoutes.stream()
+                    .sorted(java.util.Comparator.comparing(d -> d.getInput().getEndpointUri().startsWith("direct:")))
+                    .map(RouteDefinition::getRouteId).toList();
+            for (String id : stopOrder) {
+                camel.getRouteController().stopRoute(id);
+            }
             ids.addAll(PluginHelper.getRoutesLoader(camel).updateRoutes(resource));
             // the file's per-account templates: every account's route is made again from the new template
             List<String> templates = model.getRouteTemplateDefinitions().stream()
@@ -236,6 +244,13 @@ public final class LiveChanges extends ServiceSupport {
                 if (!ids.contains(old.getRouteId()) && !old.getInput().getEndpointUri().startsWith("rest-api:")) {
                     camel.getRouteController().stopRoute(old.getRouteId());
                     camel.removeRoute(old.getRouteId());
+                }
+            }
+            for (RouteDefinition old : oldRoutes) {
+                // a route of the file that was kept as it was (the API document's) runs again
+                ServiceStatus status = camel.getRouteController().getRouteStatus(old.getRouteId());
+                if (status != null && status.isStopped()) {
+                    camel.getRouteController().startRoute(old.getRouteId());
                 }
             }
             for (String id : ids) {
