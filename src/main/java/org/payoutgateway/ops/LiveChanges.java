@@ -323,10 +323,10 @@ public final class LiveChanges extends ServiceSupport {
             }
             newAccountNames = accountNames(newAccounts);
             Set<String> kept = Set.copyOf(newAccountNames);
-            for (var c : accounts.all()) {
-                long open = openPayouts(c.account());
-                if (!kept.contains(c.account()) && open > 0) {
-                    refuse(propertiesFile, "account " + c.account() + " would be removed while it has " + open
+            for (String removed : accountNames(accounts).stream().filter(a -> !kept.contains(a)).toList()) {
+                long open = openPayouts(removed);
+                if (open > 0) {
+                    refuse(propertiesFile, "account " + removed + " would be removed while it has " + open
                             + " open payout(s); remove it once they are final");
                     return;
                 }
@@ -335,8 +335,7 @@ public final class LiveChanges extends ServiceSupport {
         List<Path> affected = new ArrayList<>();
         for (Path f : routeFiles()) {
             String text = Files.readString(f);
-            if (changed.stream().anyMatch(k -> text.contains("{{" + k + "}}") || text.contains("{{" + k + ":")
-                    || text.contains("{{?" + k + "}}"))) {
+            if (changed.stream().anyMatch(k -> usesSetting(text, k))) {
                 affected.add(f);
             }
         }
@@ -375,11 +374,16 @@ public final class LiveChanges extends ServiceSupport {
         atRestart.removeAll(live);
         for (Path f : affected) {
             String text = Files.readString(f);
-            atRestart.removeIf(k -> text.contains("{{" + k));
+            atRestart.removeIf(k -> usesSetting(text, k));
         }
         record(propertiesFile, Result.APPLIED, "changed " + changed + "; routes replaced from "
                 + affected.stream().map(p -> p.getFileName().toString()).toList()
                 + (atRestart.isEmpty() ? "" : "; these apply at the next restart: " + atRestart));
+    }
+
+    /** Whether a route file's text uses the setting as a placeholder ({{key}}, {{key:default}}, {{?key}}). */
+    private static boolean usesSetting(String text, String key) {
+        return text.contains("{{" + key + "}}") || text.contains("{{" + key + ":") || text.contains("{{?" + key + "}}");
     }
 
     private long openPayouts(String account) {
