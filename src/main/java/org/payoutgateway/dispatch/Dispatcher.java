@@ -118,6 +118,27 @@ public class Dispatcher {
         return timed(exchange, new PayoutOutcomes.CreateResult(p, connector(p), ProviderCalls.transportFailure(failure)));
     }
 
+    /**
+     * An error in one payout's dispatch outside the call's own handling: if the create call was
+     * not started, nothing was sent (back to RECEIVED, sent later under the same reference); once it
+     * was started, the outcome is unknown (queried, never sent again blindly).
+     *
+     * @return the payout's result, or null when the payout is not known (it stays SENDING and is
+     *         queried after the sending lease)
+     */
+    public PayoutOutcomes.CreateResult onDispatchError(Exchange exchange) {
+        Payout p = exchange.getProperty(PAYOUT, Payout.class);
+        Throwable failure = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
+        if (p == null || accounts.find(p.account()).isEmpty()) {
+            return null;
+        }
+        String what = failure == null ? "error" : failure.getClass().getSimpleName() + ": " + failure.getMessage();
+        ProviderReply reply = exchange.getProperty(STARTED) != null
+                ? ProviderReply.unknown("dispatch error after the call started: " + what)
+                : ProviderReply.notTaken("not sent: dispatch error before the call: " + what);
+        return timed(exchange, new PayoutOutcomes.CreateResult(p, connector(p), reply));
+    }
+
     private PayoutOutcomes.CreateResult timed(Exchange exchange, PayoutOutcomes.CreateResult r) {
         Long started = exchange.getProperty(STARTED, Long.class);
         if (started != null) {
