@@ -9,6 +9,7 @@ import org.payoutgateway.payout.PayoutStore;
 import org.payoutgateway.provider.AccountGuards;
 import org.payoutgateway.provider.ProviderAccounts;
 import org.payoutgateway.provider.ProviderReply;
+import org.payoutgateway.provider.ProviderRequest;
 import org.payoutgateway.provider.ProviderCalls;
 import org.payoutgateway.provider.ProviderConnector;
 
@@ -91,7 +92,14 @@ public class Dispatcher {
             exchange.setProperty(HELD_BACK, true);
             return;
         }
-        ProviderCalls.toExchange(connector(p).createRequest(p, store.now()), exchange);
+        ProviderRequest request;
+        try {
+            request = connector(p).createRequest(p, store.now());
+        } catch (RuntimeException e) {
+            guards.release(p.account()); // nothing sent: the permits go back, the error is the payout's (onDispatchError)
+            throw e;
+        }
+        ProviderCalls.toExchange(request, exchange);
         exchange.setProperty(STARTED, System.nanoTime());
     }
 
