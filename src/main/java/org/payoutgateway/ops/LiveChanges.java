@@ -31,6 +31,7 @@ import org.apache.camel.impl.DefaultCamelContext;
 import org.apache.camel.model.ModelCamelContext;
 import org.apache.camel.model.RouteConfigurationDefinition;
 import org.apache.camel.model.RouteDefinition;
+import org.apache.camel.model.RouteTemplateDefinition;
 import org.apache.camel.spi.PropertiesComponent;
 import org.apache.camel.spi.Resource;
 import org.apache.camel.support.DefaultRegistry;
@@ -192,6 +193,7 @@ public final class LiveChanges extends ServiceSupport {
             }
             return;
         }
+        long started = System.nanoTime();
         String content = Files.readString(file);
         if (content.equals(applied.get(file))) {
             return;
@@ -206,9 +208,12 @@ public final class LiveChanges extends ServiceSupport {
             refuse(file, trial.get());
             return;
         }
+        long checkedMillis = millisSince(started);
+        long checked = System.nanoTime();
         Set<String> ids = replaceRoutes(file);
         applied.put(file, content);
-        record(file, Result.APPLIED, "routes " + ids + " replaced");
+        record(file, Result.APPLIED, "routes " + ids + " replaced (checked in " + checkedMillis
+                + " ms, replaced in " + millisSince(checked) + " ms)");
     }
 
     /**
@@ -222,23 +227,36 @@ public final class LiveChanges extends ServiceSupport {
         List<RouteDefinition> oldRoutes = model.getRouteDefinitions().stream().filter(d -> from(file, d.getResource())).toList();
         List<RouteConfigurationDefinition> oldConfigurations = model.getRouteConfigurationDefinitions().stream()
                 .filter(d -> from(file, d.getResource())).toList();
+        List<RouteTemplateDefinition> oldTemplates = model.getRouteTemplateDefinitions().stream()
+                .filter(t -> from(file, t.getResource())).toList();
+        List<String> oldAccountTemplates = oldTemplates.stream().map(RouteTemplateDefinition::getId)
+                .filter(AccountRoutes.templates(camel)::contains).toList();
+        List<String> accountNames = accountNames(accounts);
         Resource resource = PluginHelper.getResourceLoader(camel).resolveResource("file:" + file);
         Set<String> ids = new LinkedHashSet<>();
         try {
-            // the file's entry routes first, then the ones they call (direct:): an exchange in flight
-            // finishes through the old routes, and no new entry route feeds an old one being replaced
-            List<String> stopOrder = oldRoutes.stream()
+            // the file's entry routes first, then the ones they call (direct:), then the per-account
+            // routes of its templates: an exchange in flight finishes through the old routes, and no
+            // new route sends through an old one. Until the new account routes are made, a new
+            // route's call to one waits for it (direct: waits for its consumer).
+            List<String> stopOrder = new ArrayList<>(oldRoutes.stream()
                     .sorted(java.util.Comparator.comparing(d -> d.getInput().getEndpointUri().startsWith("direct:")))
-                    .map(RouteDefinition::getRouteId).toList();
+                    .map(RouteDefinition::getRouteId).toList());
+            for (String template : oldAccountTemplates) {
+                accountNames.forEach(a -> stopOrder.add(AccountRoutes.routeId(template, a)));
+            }
             for (String id : stopOrder) {
                 camel.getRouteController().stopRoute(id);
             }
+            // the file's templates are replaced (Camel would keep the old definition beside the new one)
+            for (RouteTemplateDefinition t : oldTemplates) {
+                model.removeRouteTemplateDefinition(t);
+            }
             ids.addAll(PluginHelper.getRoutesLoader(camel).updateRoutes(resource));
-            // the file's per-account templates: every account's route is made again from the new template
             List<String> templates = model.getRouteTemplateDefinitions().stream()
-                    .filter(t -> from(file, t.getResource())).map(t -> t.getId())
+                    .filter(t -> from(file, t.getResource())).map(RouteTemplateDefinition::getId)
                     .filter(AccountRoutes.templates(camel)::contains).toList();
-            ids.addAll(AccountRoutes.make(camel, templates, accountNames(accounts)));
+            ids.addAll(AccountRoutes.make(camel, templates, accountNames));
             for (RouteDefinition old : oldRoutes) {
                 // the API document's route (rest-api:) is Camel's own, kept across updates
                 if (!ids.contains(old.getRouteId()) && !old.getInput().getEndpointUri().startsWith("rest-api:")) {
@@ -270,9 +288,17 @@ public final class LiveChanges extends ServiceSupport {
                     camel.removeRoute(r.getRouteId());
                 }
             }
+            for (RouteTemplateDefinition t : List.copyOf(model.getRouteTemplateDefinitions())) {
+                if (from(file, t.getResource())) {
+                    model.removeRouteTemplateDefinition(t);
+                }
+            }
+            model.addRouteTemplateDefinitions(oldTemplates);
             for (RouteConfigurationDefinition c : oldConfigurations) {
                 model.addRouteConfiguration(c);
             }
+            // the old account routes before the old routes that call them
+            AccountRoutes.make(camel, oldAccountTemplates, accountNames);
             model.addRouteDefinitions(oldRoutes);
             throw new IllegalStateException("a new route did not start: " + message(e) + "; the old routes run again", e);
         }
@@ -293,6 +319,7 @@ public final class LiveChanges extends ServiceSupport {
             refuse(propertiesFile, "was removed; the running settings stay");
             return;
         }
+        long started = System.nanoTime();
         String content = Files.readString(propertiesFile);
         String before = applied.get(propertiesFile);
         if (content.equals(before)) {
@@ -378,7 +405,8 @@ public final class LiveChanges extends ServiceSupport {
         }
         record(propertiesFile, Result.APPLIED, "changed " + changed + "; routes replaced from "
                 + affected.stream().map(p -> p.getFileName().toString()).toList()
-                + (atRestart.isEmpty() ? "" : "; these apply at the next restart: " + atRestart));
+                + (atRestart.isEmpty() ? "" : "; these apply at the next restart: " + atRestart)
+                + " (in " + millisSince(started) + " ms)");
     }
 
     /** Whether a route file's text uses the setting as a placeholder ({{key}}, {{key:default}}, {{?key}}). */
@@ -471,6 +499,10 @@ public final class LiveChanges extends ServiceSupport {
     private void record(Path file, Result result, String detail) {
         LOG.info("Live change APPLIED ({}): {}", file, detail);
         changes.add(new Change(file.toString(), result, detail));
+    }
+
+    private static long millisSince(long nanoTime) {
+        return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - nanoTime);
     }
 
     private static String message(Throwable e) {

@@ -32,7 +32,7 @@ public final class AccountRoutes {
         return ((ModelCamelContext) camel).getRouteTemplateDefinitions().stream()
                 .filter(t -> t.getTemplateParameters() != null
                         && t.getTemplateParameters().stream().anyMatch(p -> ACCOUNT.equals(p.getName())))
-                .map(RouteTemplateDefinition::getId).toList();
+                .map(RouteTemplateDefinition::getId).distinct().toList();
     }
 
     /**

@@ -119,13 +119,22 @@ class LiveChangesTest {
         Path dispatch = routes.resolve("dispatch.yaml");
         Files.writeString(dispatch, Files.readString(dispatch).replace(
                 "description: Claims payouts due for dispatch from the store and sends them in parallel",
-                "description: Claims due payouts and sends them (edited live)"));
+                "description: Claims due payouts and sends them (edited live)").replace(
+                "description: Sends the signed create request of a claimed payout to its account and reads the answer",
+                "description: Sends the create request (edited live)"));
         long edited = System.nanoTime();
         LiveChanges.Change change = awaitChange(2);
         Map<PayoutState, Integer> atEdit = gateway.store().countByState();
         assertThat(change.result()).as(change.detail()).isEqualTo(LiveChanges.Result.APPLIED);
         assertThat(Duration.ofNanos(System.nanoTime() - edited)).isLessThan(Duration.ofSeconds(5));
         assertThat(gateway.context().getRoute("dispatch").getDescription()).isEqualTo("Claims due payouts and sends them (edited live)");
+        // the template is replaced, not kept beside the new one, and every account's route is made from the new one
+        assertThat(((org.apache.camel.model.ModelCamelContext) gateway.context()).getRouteTemplateDefinitions())
+                .filteredOn(t -> t.getId().equals("provider-create")).hasSize(1);
+        for (String account : List.of("paypro-id", "paypro-ke", "paypro-pk", "diamondpay-id")) {
+            assertThat(gateway.context().getRoute("provider-create-" + account).getDescription())
+                    .isEqualTo("Sends the create request (edited live)");
+        }
         assertThat(atEdit.getOrDefault(PayoutState.RECEIVED, 0) + atEdit.getOrDefault(PayoutState.SENDING, 0))
                 .as("the edit landed while payouts were still going out: " + atEdit).isPositive();
 
@@ -171,7 +180,31 @@ class LiveChangesTest {
         assertThat(gateway.context().getRoute("provider-notify").getEndpoint().getEndpointUri())
                 .isEqualTo(notifyBefore.getEndpoint().getEndpointUri());
 
-        // the routes still query: payouts go from SUBMITTED to SUCCESS
+        // the same in a file with a per-account template: its old template and account routes are back
+        Path dispatch = routes.resolve("dispatch.yaml");
+        Files.writeString(dispatch, Files.readString(dispatch)
+                .replace("description: Claims payouts due for dispatch from the store and sends them in parallel",
+                        "description: Claims due payouts (rolled back)") + """
+
+                - route:
+                    id: notify-query-copy
+                    from:
+                      uri: "direct:notify-query"
+                      steps:
+                        - log: "copied by mistake"
+                """);
+        LiveChanges.Change dispatchChange = awaitChange(3);
+        assertThat(dispatchChange.result()).as(dispatchChange.detail()).isEqualTo(LiveChanges.Result.REFUSED);
+        assertThat(dispatchChange.detail()).contains("did not start").contains("the old routes run again");
+        assertThat(gateway.context().getRoute("notify-query-copy")).isNull();
+        assertThat(gateway.context().getRoute("dispatch").getDescription()).doesNotContain("rolled back");
+        for (String id : List.of("dispatch", "dispatch-payout", "provider-create-paypro-id", "provider-create-diamondpay-id",
+                "notify-query")) {
+            assertThat(gateway.context().getRouteController().getRouteStatus(id)).as(id).isNotNull();
+            assertThat(gateway.context().getRouteController().getRouteStatus(id).isStarted()).as(id).isTrue();
+        }
+
+        // the routes still send and query: payouts go from RECEIVED to SUCCESS
         List<String> refs = payouts("RB", 3);
         gateway.drop("rolled-back.csv", csv(refs));
         for (String ref : refs) {
