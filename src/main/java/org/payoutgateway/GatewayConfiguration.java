@@ -66,7 +66,7 @@ public class GatewayConfiguration implements CamelConfiguration {
             closeOnStop(context, erpDataSource);
         }
         // baseline 0: a database that already holds other tables (an ERP's) gets every migration from V1
-        Flyway.configure().dataSource(dataSource).locations("classpath:db/migration")
+        Flyway.configure().dataSource(dataSource).locations(migrations(dataSource))
                 .baselineOnMigrate(true).baselineVersion("0").load().migrate();
 
         PayoutStore store = new PayoutStore(dataSource, Clock.systemUTC());
@@ -162,6 +162,18 @@ public class GatewayConfiguration implements CamelConfiguration {
     static Path routesDir(String includePattern) {
         String first = includePattern.split(",")[0].strip().replaceFirst("^file:", "");
         return Path.of(first).getParent() == null ? Path.of(".") : Path.of(first).getParent();
+    }
+
+    /** db/migration, and db/vendor/&lt;database&gt; (h2, postgresql) when the gateway has migrations for that database only. */
+    private static String[] migrations(javax.sql.DataSource dataSource) throws java.sql.SQLException {
+        String vendor;
+        try (java.sql.Connection c = dataSource.getConnection()) {
+            vendor = c.getMetaData().getDatabaseProductName().toLowerCase(java.util.Locale.ROOT);
+        }
+        String own = "db/vendor/" + vendor;
+        return GatewayConfiguration.class.getClassLoader().getResource(own) == null
+                ? new String[] {"classpath:db/migration"}
+                : new String[] {"classpath:db/migration", "classpath:" + own};
     }
 
     /** A pooled data source from {@code <prefix>.url}, {@code .username}, {@code .password}, {@code .pool-size}. */

@@ -10,11 +10,16 @@ public abstract class AbstractConnector implements ProviderConnector {
     protected final AccountSettings settings;
     protected final boolean integerFieldsAsText;
     protected final String notifyUrl;
+    private final List<Duration> querySchedule;
+    private final Duration notFoundGrace;
 
+    /** Reads the account's settings once: a connector is made again when they change (live changes). */
     protected AbstractConnector(AccountSettings settings) {
         this.settings = settings;
         this.integerFieldsAsText = settings.integerFieldsAsText();
         this.notifyUrl = settings.notifyUrl();
+        this.querySchedule = List.copyOf(settings.querySchedule());
+        this.notFoundGrace = settings.notFoundGrace();
     }
 
     @Override
@@ -24,12 +29,12 @@ public abstract class AbstractConnector implements ProviderConnector {
 
     @Override
     public List<Duration> querySchedule() {
-        return settings.querySchedule();
+        return querySchedule;
     }
 
     @Override
     public Duration notFoundGrace() {
-        return settings.notFoundGrace();
+        return notFoundGrace;
     }
 
     /** A field the provider's table types integer: a JSON number, or its text with {@code integer-fields=string}. */
