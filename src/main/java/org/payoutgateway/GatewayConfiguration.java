@@ -102,7 +102,7 @@ public class GatewayConfiguration implements CamelConfiguration {
         registry.bind("fileIntake", new FileIntake(store, files, validator, metrics,
                 Path.of(settings.get("payout.intake.file.archive-dir", "data/archive")),
                 Path.of(settings.get("payout.intake.file.error-dir", "data/error")),
-                settings.getInt("payout.intake.file.batch-size", 500),
+                settings.getInt("payout.intake.file.batch-size", 2000),
                 settings.getDuration("payout.intake.file.progress-interval", "10s")));
         registry.bind("fileResults", new FileResults(store, files,
                 Path.of(settings.get("payout.intake.file.outbox-dir", "data/outbox"))));

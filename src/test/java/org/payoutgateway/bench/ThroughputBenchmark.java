@@ -127,11 +127,11 @@ class ThroughputBenchmark {
                 long submittedMs = -1;
                 long finalMs;
                 while (true) {
-                    // every 2 s, counts the state index answers (a full count by state would be a
-                    // scan of the payout table, which the gateway should not pay for while measured)
+                    // every 2 s, questions the state index answers at once (a count by state would
+                    // walk the table, which the gateway should not pay for while it is measured)
                     long total = count(db, "SELECT COUNT(*) FROM payout");
-                    long pending = count(db, "SELECT COUNT(*) FROM payout WHERE state IN ('RECEIVED', 'SENDING')");
-                    long open = pending + count(db, "SELECT COUNT(*) FROM payout WHERE state IN ('SUBMITTED', 'UNKNOWN')");
+                    long pending = count(db, "SELECT COUNT(*) FROM (SELECT 1 FROM payout WHERE state IN ('RECEIVED', 'SENDING') LIMIT 1) t");
+                    long open = pending + count(db, "SELECT COUNT(*) FROM (SELECT 1 FROM payout WHERE state IN ('SUBMITTED', 'UNKNOWN') LIMIT 1) t");
                     long now = (System.nanoTime() - start) / 1_000_000;
                     if (submittedMs < 0 && total == n && pending == 0) {
                         submittedMs = now;
