@@ -140,7 +140,7 @@ public class GatewayConfiguration implements CamelConfiguration {
             @Override
             public void onCamelContextFullyStarted(CamelContext camel, boolean alreadyStarted) throws Exception {
                 LOG.info("Provider account routes started: {}", AccountRoutes.make(camel, AccountRoutes.templates(camel),
-                        accounts.all().stream().map(c -> c.account()).toList()));
+                        accounts.names()));
             }
         });
         if (settings.getBoolean("payout.live-changes.enabled", false)) {

@@ -89,12 +89,19 @@ public final class ConfigValidator {
     /** Checks {@code <configDir>/application.properties} and every {@code <routesDir>/*.yaml} as the files hold them. */
     public static List<Problem> validate(Path configDir, Path routesDir) {
         List<Path> routeFiles;
-        try (Stream<Path> files = Files.list(routesDir)) {
-            routeFiles = files.filter(p -> p.toString().endsWith(".yaml")).sorted().toList();
+        try {
+            routeFiles = routeFiles(routesDir);
         } catch (IOException e) {
             return List.of(new Problem(routesDir.toString(), 0, "cannot be read: " + e.getMessage()));
         }
         return validate(configDir.resolve("application.properties"), null, routeFiles);
+    }
+
+    /** The route files of a folder ({@code *.yaml}), sorted by name. */
+    public static List<Path> routeFiles(Path routesDir) throws IOException {
+        try (Stream<Path> files = Files.list(routesDir)) {
+            return files.filter(p -> p.toString().endsWith(".yaml")).sorted().toList();
+        }
     }
 
     /**
@@ -116,9 +123,14 @@ public final class ConfigValidator {
         }
         Function<String, Optional<String>> lookup = settings != null ? settings : k -> Optional.ofNullable(props.getProperty(k));
         checkSettings(propertiesFile.toString(), props, lookup, lines, problems);
+        // only asked which components exist; closed after (live changes validate on every edit)
         DefaultCamelContext camel = new DefaultCamelContext();
-        for (Path f : routeFiles) {
-            checkRoutes(f, lookup, camel, problems);
+        try {
+            for (Path f : routeFiles) {
+                checkRoutes(f, lookup, camel, problems);
+            }
+        } finally {
+            camel.stop();
         }
         return problems;
     }

@@ -22,7 +22,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import java.util.stream.Collectors;
-import java.util.stream.Stream;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Route;
 import org.apache.camel.ServiceStatus;
@@ -203,7 +202,7 @@ public final class LiveChanges extends ServiceSupport {
             refuse(file, problems.stream().map(Object::toString).collect(Collectors.joining("; ")));
             return;
         }
-        Optional<String> trial = trialBuild(List.of(file), accountNames(accounts));
+        Optional<String> trial = trialBuild(List.of(file), accounts.names());
         if (trial.isPresent()) {
             refuse(file, trial.get());
             return;
@@ -231,7 +230,7 @@ public final class LiveChanges extends ServiceSupport {
                 .filter(t -> from(file, t.getResource())).toList();
         List<String> oldAccountTemplates = oldTemplates.stream().map(RouteTemplateDefinition::getId)
                 .filter(AccountRoutes.templates(camel)::contains).toList();
-        List<String> accountNames = accountNames(accounts);
+        List<String> accountNames = accounts.names();
         Resource resource = PluginHelper.getResourceLoader(camel).resolveResource("file:" + file);
         Set<String> ids = new LinkedHashSet<>();
         try {
@@ -348,9 +347,9 @@ public final class LiveChanges extends ServiceSupport {
                 refuse(propertiesFile, "provider accounts: " + message(e));
                 return;
             }
-            newAccountNames = accountNames(newAccounts);
+            newAccountNames = newAccounts.names();
             Set<String> kept = Set.copyOf(newAccountNames);
-            for (String removed : accountNames(accounts).stream().filter(a -> !kept.contains(a)).toList()) {
+            for (String removed : accounts.names().stream().filter(a -> !kept.contains(a)).toList()) {
                 long open = openPayouts(removed);
                 if (open > 0) {
                     refuse(propertiesFile, "account " + removed + " would be removed while it has " + open
@@ -372,7 +371,7 @@ public final class LiveChanges extends ServiceSupport {
             return;
         }
 
-        List<String> accountsBefore = accountNames(accounts);
+        List<String> accountsBefore = accounts.names();
         camel.getPropertiesComponent().reloadProperties(propertiesFile.toString());
         accounts.reload();
         guards.configure(accounts, settings);
@@ -481,14 +480,8 @@ public final class LiveChanges extends ServiceSupport {
         return k -> camel.getPropertiesComponent().resolveProperty(k);
     }
 
-    private static List<String> accountNames(ProviderAccounts accounts) {
-        return accounts.all().stream().map(c -> c.account()).toList();
-    }
-
     private List<Path> routeFiles() throws IOException {
-        try (Stream<Path> files = Files.list(routesDir)) {
-            return files.filter(p -> p.toString().endsWith(".yaml")).map(p -> p.toAbsolutePath().normalize()).sorted().toList();
-        }
+        return ConfigValidator.routeFiles(routesDir).stream().map(p -> p.toAbsolutePath().normalize()).toList();
     }
 
     private void refuse(Path file, String why) {

@@ -46,10 +46,7 @@ public final class AccountRoutes {
         for (String template : templates) {
             for (String account : accounts) {
                 String id = routeId(template, account);
-                if (camel.getRoute(id) != null) {
-                    camel.getRouteController().stopRoute(id);
-                    camel.removeRoute(id);
-                }
+                stopAndRemove(camel, id);
                 TemplatedRouteBuilder.builder(camel, template).routeId(id).parameter(ACCOUNT, account).add();
                 ids.add(id);
             }
@@ -60,11 +57,14 @@ public final class AccountRoutes {
     /** Stops (gracefully: calls in flight finish) and removes an account's routes. */
     public static void remove(CamelContext camel, String account) throws Exception {
         for (String template : templates(camel)) {
-            String id = routeId(template, account);
-            if (camel.getRoute(id) != null) {
-                camel.getRouteController().stopRoute(id);
-                camel.removeRoute(id);
-            }
+            stopAndRemove(camel, routeId(template, account));
+        }
+    }
+
+    private static void stopAndRemove(CamelContext camel, String routeId) throws Exception {
+        if (camel.getRoute(routeId) != null) {
+            camel.getRouteController().stopRoute(routeId);
+            camel.removeRoute(routeId);
         }
     }
 }

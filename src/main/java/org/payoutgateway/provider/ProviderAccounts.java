@@ -2,6 +2,7 @@ package org.payoutgateway.provider;
 
 import java.util.Collection;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Function;
@@ -73,6 +74,11 @@ public final class ProviderAccounts {
 
     public Collection<ProviderConnector> all() {
         return accounts.values();
+    }
+
+    /** The configured account names, in the order of {@code payout.provider.accounts}. */
+    public List<String> names() {
+        return List.copyOf(accounts.keySet());
     }
 
     /** The default account for a country, from {@code payout.routing.<COUNTRY>}. */

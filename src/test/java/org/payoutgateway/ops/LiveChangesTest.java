@@ -161,22 +161,9 @@ class LiveChangesTest {
         // endpoint another file has): the file's old routes are put back
         Path notify = routes.resolve("notify.yaml");
         Route notifyBefore = gateway.context().getRoute("provider-notify");
-        Files.writeString(notify, Files.readString(notify) + """
-
-                - route:
-                    id: provider-query-copy
-                    from:
-                      uri: "direct:provider-query"
-                      steps:
-                        - log: "copied by mistake"
-                """);
-        LiveChanges.Change change = awaitChange(2);
-        assertThat(change.result()).as(change.detail()).isEqualTo(LiveChanges.Result.REFUSED);
-        assertThat(change.detail()).contains("did not start").contains("the old routes run again");
-        assertThat(gateway.context().getRoute("provider-query-copy")).isNull();
-        for (String id : List.of("provider-notify", "notify-query", "status-query", "provider-query", "provider-query-paypro-id")) {
-            assertThat(gateway.context().getRouteController().getRouteStatus(id).isStarted()).as(id).isTrue();
-        }
+        Files.writeString(notify, Files.readString(notify) + secondConsumer("provider-query-copy", "direct:provider-query"));
+        assertRolledBack(awaitChange(2), "provider-query-copy",
+                "provider-notify", "notify-query", "status-query", "provider-query", "provider-query-paypro-id");
         assertThat(gateway.context().getRoute("provider-notify").getEndpoint().getEndpointUri())
                 .isEqualTo(notifyBefore.getEndpoint().getEndpointUri());
 
@@ -184,25 +171,10 @@ class LiveChangesTest {
         Path dispatch = routes.resolve("dispatch.yaml");
         Files.writeString(dispatch, Files.readString(dispatch)
                 .replace("description: Claims payouts due for dispatch from the store and sends them in parallel",
-                        "description: Claims due payouts (rolled back)") + """
-
-                - route:
-                    id: notify-query-copy
-                    from:
-                      uri: "direct:notify-query"
-                      steps:
-                        - log: "copied by mistake"
-                """);
-        LiveChanges.Change dispatchChange = awaitChange(3);
-        assertThat(dispatchChange.result()).as(dispatchChange.detail()).isEqualTo(LiveChanges.Result.REFUSED);
-        assertThat(dispatchChange.detail()).contains("did not start").contains("the old routes run again");
-        assertThat(gateway.context().getRoute("notify-query-copy")).isNull();
+                        "description: Claims due payouts (rolled back)") + secondConsumer("notify-query-copy", "direct:notify-query"));
+        assertRolledBack(awaitChange(3), "notify-query-copy",
+                "dispatch", "dispatch-payout", "provider-create-paypro-id", "provider-create-diamondpay-id", "notify-query");
         assertThat(gateway.context().getRoute("dispatch").getDescription()).doesNotContain("rolled back");
-        for (String id : List.of("dispatch", "dispatch-payout", "provider-create-paypro-id", "provider-create-diamondpay-id",
-                "notify-query")) {
-            assertThat(gateway.context().getRouteController().getRouteStatus(id)).as(id).isNotNull();
-            assertThat(gateway.context().getRouteController().getRouteStatus(id).isStarted()).as(id).isTrue();
-        }
 
         // the routes still send and query: payouts go from RECEIVED to SUCCESS
         List<String> refs = payouts("RB", 3);
@@ -307,6 +279,30 @@ class LiveChangesTest {
     }
 
     /** Waits for the n-th change the gateway saw and returns it. */
+    /** A route that consumes an endpoint another route already consumes: it builds, but does not start. */
+    private static String secondConsumer(String routeId, String uri) {
+        return """
+
+                - route:
+                    id: %s
+                    from:
+                      uri: "%s"
+                      steps:
+                        - log: "copied by mistake"
+                """.formatted(routeId, uri);
+    }
+
+    /** The edit was refused after its new routes failed to start, and the routes named run again. */
+    private void assertRolledBack(LiveChanges.Change change, String failedRoute, String... running) {
+        assertThat(change.result()).as(change.detail()).isEqualTo(LiveChanges.Result.REFUSED);
+        assertThat(change.detail()).contains("did not start").contains("the old routes run again");
+        assertThat(gateway.context().getRoute(failedRoute)).isNull();
+        for (String id : running) {
+            assertThat(gateway.context().getRouteController().getRouteStatus(id)).as(id).isNotNull();
+            assertThat(gateway.context().getRouteController().getRouteStatus(id).isStarted()).as(id).isTrue();
+        }
+    }
+
     private LiveChanges.Change awaitChange(int n) {
         Gateway.await(() -> live().changes().size() >= n, Duration.ofSeconds(15),
                 () -> "change " + n + " not seen; changes so far: " + live().changes());
