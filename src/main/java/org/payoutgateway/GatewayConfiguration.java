@@ -113,7 +113,7 @@ public class GatewayConfiguration implements CamelConfiguration {
             guards.accounts().forEach(a -> healthChecks.register(new ProviderAccountHealthCheck(a, guards)));
         }
         registry.bind("dispatcher", new Dispatcher(store, accounts, outcomes, metrics, guards,
-                settings.getInt("payout.dispatch.batch-size", 200),
+                settings.getInt("payout.dispatch.batch-size", 200), settings.getInt("payout.dispatch.lanes", 2),
                 settings.getDuration("payout.dispatch.sending-lease", "2m")));
         registry.bind("statusQueries", new StatusQueries(store, accounts, outcomes, metrics, guards,
                 settings.getInt("payout.query.batch-size", 200),

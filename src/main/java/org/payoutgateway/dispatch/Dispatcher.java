@@ -1,7 +1,9 @@
 package org.payoutgateway.dispatch;
 
 import java.util.List;
+import java.util.concurrent.Semaphore;
 import org.apache.camel.Exchange;
+import org.apache.camel.support.SynchronizationAdapter;
 import org.payoutgateway.payout.Payout;
 import org.payoutgateway.payout.PayoutOutcomes;
 import org.payoutgateway.ops.PayoutMetrics;
@@ -16,7 +18,8 @@ import org.payoutgateway.provider.ProviderConnector;
 /**
  * Dispatch, as called by the routes in {@code routes/dispatch.yaml}: picks RECEIVED payouts from the
  * store, claims each (RECEIVED → SENDING, committed) just before its create call, and records what
- * the provider answered.
+ * the provider answered. Up to {@code payout.dispatch.lanes} batches are in flight at once, so that
+ * the store's work on one batch overlaps the calls of another.
  */
 public class Dispatcher {
 
@@ -40,13 +43,21 @@ public class Dispatcher {
 
     private final java.time.Duration claimValidFor;
 
+    /** Batches in flight at once: while one is being claimed or recorded, another's calls go out. */
+    private final Semaphore lanes;
+
     /**
+     * @param lanes        how many claimed batches may be in flight at once (at least 1)
      * @param sendingLease the lease after which a SENDING payout is taken as interrupted; a claim is
      *                     used for sending only within half of it, so a payout is never sent after
      *                     the status queries may have taken it over
      */
     public Dispatcher(PayoutStore store, ProviderAccounts accounts, PayoutOutcomes outcomes, PayoutMetrics metrics,
-                      AccountGuards guards, int batchSize, java.time.Duration sendingLease) {
+                      AccountGuards guards, int batchSize, int lanes, java.time.Duration sendingLease) {
+        if (lanes < 1) {
+            throw new IllegalArgumentException("payout.dispatch.lanes must be at least 1, was " + lanes);
+        }
+        this.lanes = new Semaphore(lanes);
         this.claimValidFor = sendingLease.dividedBy(2);
         this.guards = guards;
         this.store = store;
@@ -59,10 +70,31 @@ public class Dispatcher {
     /**
      * Claims the payouts due for dispatch, at most the configured batch size, in one transaction
      * (RECEIVED → SENDING, committed before any of them is sent). Payouts another dispatcher took
-     * are left out.
+     * are left out. Claims nothing while all lanes are in flight; a lane is free again once the
+     * exchange carrying its batch is done (recorded, or failed).
      */
-    public List<Payout> claimDue() {
-        return store.claimForDispatch(store.dueForDispatch(batchSize, guards.open()));
+    public List<Payout> claimDue(Exchange exchange) {
+        if (!lanes.tryAcquire()) {
+            return List.of();
+        }
+        boolean handedOver = false;
+        try {
+            List<Payout> claimed = store.claimForDispatch(batchSize, guards.open());
+            if (!claimed.isEmpty()) {
+                exchange.getExchangeExtension().addOnCompletion(new SynchronizationAdapter() {
+                    @Override
+                    public void onDone(Exchange done) {
+                        lanes.release();
+                    }
+                });
+                handedOver = true;
+            }
+            return claimed;
+        } finally {
+            if (!handedOver) {
+                lanes.release();
+            }
+        }
     }
 
     /**

@@ -165,31 +165,6 @@ public class PayoutStore {
 
     // ---------------------------------------------------------------------------------- dispatch
 
-    /** References of RECEIVED payouts due for dispatch, oldest first, leaving out the accounts given. */
-    public List<String> dueForDispatch(int limit, java.util.Collection<String> skipAccounts) {
-        String skip = skipAccounts.isEmpty() ? "" : " AND account NOT IN (" + "?,".repeat(skipAccounts.size() - 1) + "?)";
-        return inTransaction(c -> {
-            List<String> out = new ArrayList<>();
-            // no ORDER BY: H2 would read and sort every due payout on each run (it does not sort by
-            // the index here); the walk of the state index stops at the limit, and every due payout
-            // leaves the due set once claimed, so none waits behind others for long
-            try (PreparedStatement ps = c.prepareStatement("SELECT reference FROM payout WHERE state = 'RECEIVED' "
-                    + "AND next_action_at <= ?" + skip + " LIMIT " + limit)) {
-                ps.setObject(1, ts(now()));
-                int i = 2;
-                for (String a : skipAccounts) {
-                    ps.setString(i++, a);
-                }
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        out.add(rs.getString(1));
-                    }
-                }
-            }
-            return out;
-        });
-    }
-
     /** References of SUBMITTED and UNKNOWN payouts whose next status query is due. */
     public List<String> dueForQuery(int limit) {
         // no ORDER BY, as in dueForDispatch: the state index is walked and the walk stops at the limit
@@ -198,27 +173,42 @@ public class PayoutStore {
     }
 
     /**
-     * Claims RECEIVED payouts for sending, in one transaction: RECEIVED → SENDING per payout by
-     * compare-and-set (the update count says whether this dispatcher won it), committed before any
-     * create call is made, so that a crash after this point leaves evidence that a call may have
-     * gone out (such payouts become UNKNOWN after the sending lease and are queried, never resent
-     * blindly).
+     * Claims RECEIVED payouts due for dispatch, at most {@code limit}, leaving out the accounts given,
+     * in one transaction: RECEIVED → SENDING per payout by compare-and-set (the update count says
+     * whether this dispatcher won it), committed before any create call is made, so that a crash
+     * after this point leaves evidence that a call may have gone out (such payouts become UNKNOWN
+     * after the sending lease and are queried, never resent blindly).
      *
      * @return the payouts this dispatcher claimed, in state SENDING; others were taken elsewhere
      */
-    public List<Payout> claimForDispatch(List<String> references) {
-        if (references.isEmpty()) {
-            return List.of();
-        }
+    public List<Payout> claimForDispatch(int limit, Collection<String> skipAccounts) {
+        String skip = skipAccounts.isEmpty() ? "" : " AND account NOT IN (" + "?,".repeat(skipAccounts.size() - 1) + "?)";
         return inTransaction(c -> {
             Instant now = now();
-            Map<String, Payout> loaded = findAll(c, references);
-            List<Payout> candidates = references.stream().map(loaded::get)
-                    .filter(p -> p != null && p.state() == PayoutState.RECEIVED).toList();
+            List<Payout> due = new ArrayList<>();
+            // no ORDER BY: H2 would read and sort every due payout on each run (it does not sort by
+            // the index here); the walk of the state index stops at the limit, and every due payout
+            // leaves the due set once claimed, so none waits behind others for long
+            try (PreparedStatement ps = c.prepareStatement("SELECT " + COLUMNS + " FROM payout WHERE state = 'RECEIVED' "
+                    + "AND next_action_at <= ?" + skip + " LIMIT " + limit)) {
+                ps.setObject(1, ts(now));
+                int i = 2;
+                for (String a : skipAccounts) {
+                    ps.setString(i++, a);
+                }
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        due.add(read(rs));
+                    }
+                }
+            }
+            if (due.isEmpty()) {
+                return List.of();
+            }
             int[] counts;
             try (PreparedStatement ps = c.prepareStatement("UPDATE payout SET state = 'SENDING', "
                     + "dispatch_count = dispatch_count + 1, updated_at = ? WHERE reference = ? AND state = 'RECEIVED'")) {
-                for (Payout p : candidates) {
+                for (Payout p : due) {
                     ps.setObject(1, ts(now));
                     ps.setString(2, p.reference());
                     ps.addBatch();
@@ -227,9 +217,9 @@ public class PayoutStore {
             }
             List<Payout> claimed = new ArrayList<>();
             List<Object[]> history = new ArrayList<>();
-            for (int i = 0; i < candidates.size(); i++) {
+            for (int i = 0; i < due.size(); i++) {
                 if (counts[i] == 1) {
-                    Payout p = candidates.get(i);
+                    Payout p = due.get(i);
                     claimed.add(new Payout(p.reference(), p.instruction(), p.account(), p.intake(), p.intakeRef(),
                             PayoutState.SENDING, p.providerReference(), p.providerStatus(), p.message(),
                             p.dispatchCount() + 1, p.queryCount(), p.resend(), p.needsAttention(), p.unknownSince(),

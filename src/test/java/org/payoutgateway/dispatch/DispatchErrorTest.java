@@ -39,7 +39,7 @@ class DispatchErrorTest {
         ProviderAccounts accounts = new ProviderAccounts(settings);
         guards = new AccountGuards(accounts, settings);
         dispatcher = new Dispatcher(null, accounts, null, new PayoutMetrics(new SimpleMeterRegistry(), null), guards,
-                10, Duration.ofMinutes(2));
+                10, 1, Duration.ofMinutes(2));
     }
 
     @Test
