@@ -43,7 +43,7 @@ import org.payoutgateway.support.Gateway;
  * For each store (H2 file, PostgreSQL) and size N: a generated file of N payouts spread over the
  * four accounts is dropped into the inbox of the real application, a local stand-in provider
  * answers instantly, and the run measures the time until every payout is SUBMITTED and until every
- * one is final, the peak heap and peak RSS, and the gateway's startup. In the same run, the
+ * one is final, the peak heap and peak RSS, and the packaged gateway's cold start-up. In the same run, the
  * baseline: the same N signed create requests sent straight to the stand-in by a plain HTTP client
  * loop with the same concurrency. Figures are printed and written to target/benchmark-results.md.
  * Settings: -Dbench.sizes=10000,100000 -Dbench.stores=h2,postgres -Dbench.concurrency=16; any gateway setting
@@ -53,7 +53,7 @@ class ThroughputBenchmark {
 
     static final List<String> ACCOUNTS = List.of("paypro-id", "paypro-ke", "paypro-pk", "diamondpay-id");
 
-    record Result(String store, int n, long startupMs, long submittedMs, long finalMs, long baselineMs,
+    record Result(String store, int n, long submittedMs, long finalMs, long baselineMs,
                   long peakHeapMb, long peakRssMb, long sentTwice, long cpuMs, long baselineCpuMs) {
         double gatewayRate() {
             return n * 1000.0 / submittedMs;
@@ -82,7 +82,83 @@ class ThroughputBenchmark {
                 assertThat(r.sentTwice()).as("payouts sent twice").isZero();
             }
         }
-        report(results, concurrency);
+        report(results, concurrency, packagedStartups());
+    }
+
+    static final Path JAR = Path.of("target", "payout-gateway.jar").toAbsolutePath();
+    static final Path CDS_ARCHIVE = Path.of("target", "payout-gateway.jsa").toAbsolutePath();
+
+    /**
+     * Cold starts of the packaged gateway, as {@code java -jar} runs it: a new JVM on a fresh
+     * database, timed from launch until {@code /observe/health} answers 200 (every check UP). Three
+     * with the class-data sharing archive {@code mvn package} writes, three without; the medians.
+     */
+    private static String packagedStartups() throws Exception {
+        if (!Files.exists(JAR) || !Files.exists(CDS_ARCHIVE)) {
+            return "Start-up of the packaged gateway not measured: " + JAR + " or " + CDS_ARCHIVE
+                    + " is missing (run the benchmark with `mvn -Pbenchmark verify`, which packages first).";
+        }
+        long[] with = new long[3];
+        long[] without = new long[3];
+        for (int i = 0; i < 3; i++) {
+            with[i] = packagedStartupMs(true);
+            without[i] = packagedStartupMs(false);
+        }
+        java.util.Arrays.sort(with);
+        java.util.Arrays.sort(without);
+        return String.format("Start-up of the packaged gateway (new JVM, fresh H2 database, launch until /observe/health "
+                + "answers 200; median of 3): %.1f s with the class-data sharing archive (%s), %.1f s without (%s).",
+                with[1] / 1000.0, ms(with), without[1] / 1000.0, ms(without));
+    }
+
+    private static String ms(long[] runs) {
+        return java.util.Arrays.stream(runs).mapToObj(r -> String.format("%.2f", r / 1000.0)).collect(java.util.stream.Collectors.joining(", ")) + " s";
+    }
+
+    private static long packagedStartupMs(boolean withArchive) throws Exception {
+        Path home = Files.createDirectories(Path.of("target", "bench", "startup-" + UUID.randomUUID()).toAbsolutePath());
+        for (String folder : List.of("config", "routes")) {
+            Files.createDirectories(home.resolve(folder));
+            try (var files = Files.list(Path.of(folder))) {
+                for (Path f : files.toList()) {
+                    Files.copy(f, home.resolve(folder).resolve(f.getFileName()));
+                }
+            }
+        }
+        int port = Gateway.freePort();
+        int managementPort = Gateway.freePort();
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+        if (withArchive) {
+            command.add("-XX:SharedArchiveFile=" + CDS_ARCHIVE);
+        }
+        command.addAll(List.of("-Dcamel.server.port=" + port, "-Dcamel.management.port=" + managementPort, "-jar", JAR.toString()));
+        HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofMillis(200)).build();
+        HttpRequest health = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + managementPort + "/observe/health"))
+                .timeout(Duration.ofSeconds(2)).build();
+        long start = System.nanoTime();
+        Process gateway = new ProcessBuilder(command).directory(home.toFile())
+                .redirectErrorStream(true).redirectOutput(home.resolve("gateway.log").toFile()).start();
+        try {
+            while (true) {
+                long ms = (System.nanoTime() - start) / 1_000_000;
+                if (!gateway.isAlive() || ms > 60_000) {
+                    throw new AssertionError("the packaged gateway did not start: see " + home.resolve("gateway.log"));
+                }
+                try {
+                    if (client.send(health, HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
+                        return ms;
+                    }
+                } catch (java.io.IOException notYet) {
+                    // not listening yet
+                }
+                Thread.sleep(20);
+            }
+        } finally {
+            gateway.destroy();
+            if (!gateway.waitFor(30, TimeUnit.SECONDS)) {
+                gateway.destroyForcibly();
+            }
+        }
     }
 
     private Result runOnce(String store, int n, int concurrency) throws Exception {
@@ -122,10 +198,8 @@ class ThroughputBenchmark {
             Path file = generate(home, n);
 
             HeapWatch heap = new HeapWatch();
-            long t0 = System.nanoTime();
             Main main = GatewayMain.create(p);
             main.start();
-            long startupMs = (System.nanoTime() - t0) / 1_000_000;
             try {
                 PayoutStore payouts = main.getCamelContext().getRegistry().lookupByNameAndType("payoutStore", PayoutStore.class);
                 javax.sql.DataSource db = main.getCamelContext().getRegistry()
@@ -162,7 +236,7 @@ class ThroughputBenchmark {
                 long baselineCpuStart = processCpuMs();
                 long baselineMs = baseline(provider.port(), n, concurrency);
                 long baselineCpuMs = processCpuMs() - baselineCpuStart;
-                return new Result(store, n, startupMs, submittedMs, finalMs, baselineMs, peakHeap, peakRssMb(), sentTwice,
+                return new Result(store, n, submittedMs, finalMs, baselineMs, peakHeap, peakRssMb(), sentTwice,
                         cpuMs, baselineCpuMs);
             } finally {
                 main.stop();
@@ -329,19 +403,20 @@ class ThroughputBenchmark {
         return -1;
     }
 
-    private static void report(List<Result> results, int concurrency) throws Exception {
+    private static void report(List<Result> results, int concurrency, String startups) throws Exception {
         StringBuilder md = new StringBuilder();
-        md.append("| store | payouts | startup | all SUBMITTED | all final | gateway rate | baseline rate | ratio "
+        md.append("| store | payouts | all SUBMITTED | all final | gateway rate | baseline rate | ratio "
                 + "| CPU per payout (gateway / baseline) | peak live heap | peak RSS |\n");
-        md.append("|---|---|---|---|---|---|---|---|---|---|---|\n");
+        md.append("|---|---|---|---|---|---|---|---|---|---|\n");
         for (Result r : results) {
-            md.append(String.format("| %s | %,d | %.1f s | %.1f s | %.1f s | %,.0f /s | %,.0f /s | %.2f | %.2f / %.2f ms | %d MB | %d MB |%n",
-                    r.store(), r.n(), r.startupMs() / 1000.0, r.submittedMs() / 1000.0, r.finalMs() / 1000.0,
+            md.append(String.format("| %s | %,d | %.1f s | %.1f s | %,.0f /s | %,.0f /s | %.2f | %.2f / %.2f ms | %d MB | %d MB |%n",
+                    r.store(), r.n(), r.submittedMs() / 1000.0, r.finalMs() / 1000.0,
                     r.gatewayRate(), r.baselineRate(), r.gatewayRate() / r.baselineRate(),
                     (double) r.cpuMs() / r.n(), (double) r.baselineCpuMs() / r.n(), r.peakHeapMb(), r.peakRssMb()));
         }
         md.append(String.format("%nConcurrency %d, %d cores, max heap %d MB (whole JVM: gateway, stand-in provider and baseline client).%n",
                 concurrency, Runtime.getRuntime().availableProcessors(), Runtime.getRuntime().maxMemory() / (1024 * 1024)));
+        md.append(String.format("%n%s%n", startups));
         System.out.println(md);
         Files.writeString(Path.of("target", "benchmark-results.md"), md.toString());
     }

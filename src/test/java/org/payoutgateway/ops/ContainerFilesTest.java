@@ -63,4 +63,13 @@ class ContainerFilesTest {
         assertThat(dockerfile).containsPattern("(?m)^HEALTHCHECK ");
         assertThat(dockerfile).contains("COPY config ").contains("COPY routes ");
     }
+
+    @Test
+    void theDockerfileStartsWithTheClassDataSharingArchiveItMakes() throws Exception {
+        String dockerfile = Files.readString(Path.of("docker", "Dockerfile"));
+        java.util.regex.Matcher made = java.util.regex.Pattern.compile("-XX:ArchiveClassesAtExit=(\\S+)").matcher(dockerfile);
+        assertThat(made.find()).as("the image makes an archive").isTrue();
+        String entrypoint = dockerfile.lines().filter(l -> l.startsWith("ENTRYPOINT")).findFirst().orElseThrow();
+        assertThat(entrypoint).contains("\"-XX:SharedArchiveFile=" + made.group(1) + "\"");
+    }
 }
