@@ -234,7 +234,7 @@ public class PayoutStore {
 
     /** The payouts with these references, in the order given; unknown references are left out. */
     public List<Payout> findAll(List<String> references) {
-        return inTransaction(c -> {
+        return read(c -> {
             Map<String, Payout> found = findAll(c, references);
             return references.stream().map(found::get).filter(java.util.Objects::nonNull).toList();
         });
@@ -416,7 +416,7 @@ public class PayoutStore {
      * intake it is still the accepted RECEIVED.
      */
     public List<Payout> unreported(String intake, int limit) {
-        return inTransaction(c -> {
+        return read(c -> {
             List<Payout> out = new ArrayList<>();
             try (PreparedStatement ps = c.prepareStatement("SELECT " + COLUMNS + " FROM payout WHERE intake = ? "
                     + "AND state <> 'SENDING' AND (reported_state IS NULL OR reported_state <> state) ORDER BY updated_at, id LIMIT " + limit)) {
@@ -447,7 +447,7 @@ public class PayoutStore {
     // ------------------------------------------------------------------------------------ reading
 
     public Optional<Payout> find(String reference) {
-        return inTransaction(c -> find(c, reference));
+        return read(c -> find(c, reference));
     }
 
     private Optional<Payout> find(Connection c, String reference) throws SQLException {
@@ -511,7 +511,7 @@ public class PayoutStore {
             where.append(" AND created_at < ?");
             args.add(ts(f.until()));
         }
-        return inTransaction(c -> {
+        return read(c -> {
             long total;
             try (PreparedStatement ps = c.prepareStatement("SELECT COUNT(*) FROM payout" + where)) {
                 bind(ps, args);
@@ -542,7 +542,7 @@ public class PayoutStore {
 
     /** The payout's story, oldest first. */
     public List<HistoryEntry> history(String reference) {
-        return inTransaction(c -> {
+        return read(c -> {
             List<HistoryEntry> out = new ArrayList<>();
             try (PreparedStatement ps = c.prepareStatement("SELECT at, from_state, to_state, provider_code, message "
                     + "FROM payout_history WHERE reference = ? ORDER BY id")) {
@@ -562,7 +562,7 @@ public class PayoutStore {
 
     /** Payouts per state, for logs and tests. */
     public Map<PayoutState, Integer> countByState() {
-        return inTransaction(c -> {
+        return read(c -> {
             Map<PayoutState, Integer> out = new HashMap<>();
             try (PreparedStatement ps = c.prepareStatement("SELECT state, COUNT(*) FROM payout GROUP BY state");
                  ResultSet rs = ps.executeQuery()) {
@@ -602,6 +602,20 @@ public class PayoutStore {
      * (SQLState 23505) is retried, so the work sees the other's rows the second time.
      */
     public <T> T inTransaction(Work<T> work) {
+        return inTransaction(work, false);
+    }
+
+    /**
+     * Runs reading work in one transaction, as {@link #inTransaction(Work)}, and runs it again when
+     * H2 failed the read with "Chunk N not found": under concurrent writes its MVStore can drop a
+     * page version a reader is still walking (h2database/h2database#4383, open in 2.3.232); the data
+     * is intact and the read succeeds on another try.
+     */
+    <T> T read(Work<T> work) {
+        return inTransaction(work, true);
+    }
+
+    private <T> T inTransaction(Work<T> work, boolean readOnly) {
         for (int attempt = 1; ; attempt++) {
             try (Connection c = dataSource.getConnection()) {
                 c.setAutoCommit(false);
@@ -618,9 +632,19 @@ public class PayoutStore {
                     LOG.debug("Unique key race, retrying: {}", e.getMessage());
                     continue;
                 }
+                if (readOnly && attempt < 3 && h2ChunkNotFound(e)) {
+                    LOG.warn("H2 lost a page version under a read (h2database#4383), reading again: {}", e.getMessage());
+                    continue;
+                }
                 throw new PayoutStoreException("payout store: " + e.getMessage(), e);
             }
         }
+    }
+
+    private static final Pattern H2_CHUNK_NOT_FOUND = Pattern.compile("Chunk \\d+ not found");
+
+    static boolean h2ChunkNotFound(SQLException e) {
+        return e.getErrorCode() == 50000 && e.getMessage() != null && H2_CHUNK_NOT_FOUND.matcher(e.getMessage()).find();
     }
 
     private List<String> references(String sql) {
@@ -628,7 +652,7 @@ public class PayoutStore {
     }
 
     private List<String> references(String sql, Instant at) {
-        return inTransaction(c -> {
+        return read(c -> {
             List<String> out = new ArrayList<>();
             try (PreparedStatement ps = c.prepareStatement(sql)) {
                 ps.setObject(1, ts(at));
