@@ -60,7 +60,7 @@ public class StatusQueries {
         if (expired > 0) {
             LOG.warn("{} payout(s) were left SENDING by an interrupted dispatch: now UNKNOWN, to be queried", expired);
         }
-        return store.findAll(store.dueForQuery(batchSize));
+        return store.dueForQuery(batchSize);
     }
 
     /**
