@@ -633,8 +633,8 @@ public class PayoutStore {
     /**
      * Runs reading work in one transaction, as {@link #inTransaction(Work)}, and runs it again when
      * H2 failed the read with "Chunk N not found": under concurrent writes its MVStore can drop a
-     * page version a reader is still walking (h2database/h2database#4383, open in 2.3.232); the data
-     * is intact and the read succeeds on another try.
+     * page version a reader is still walking (h2database/h2database#4383; seen in 2.3.232 and
+     * 2.4.240); the data is intact and the read succeeds on another try.
      */
     <T> T read(Work<T> work) {
         return inTransaction(work, true);

@@ -2,15 +2,9 @@ package org.payoutgateway.payout;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.Proxy;
-import java.sql.Connection;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
-import org.flywaydb.core.Flyway;
-import org.h2.jdbcx.JdbcDataSource;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -30,29 +24,15 @@ class DueForQueryTest {
 
     @BeforeEach
     void store() {
-        JdbcDataSource h2 = new JdbcDataSource();
-        h2.setURL("jdbc:h2:mem:" + UUID.randomUUID() + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DB_CLOSE_DELAY=-1");
-        h2.setUser("sa");
-        Flyway.configure().dataSource(h2).locations("classpath:db/migration").load().migrate();
-        javax.sql.DataSource staleIndex = (javax.sql.DataSource) Proxy.newProxyInstance(getClass().getClassLoader(),
-                new Class<?>[] {javax.sql.DataSource.class}, (ds, m, args) -> {
-                    Object result = invoke(m, h2, args);
-                    if (!m.getName().equals("getConnection")) {
-                        return result;
-                    }
-                    Connection real = (Connection) result;
-                    return Proxy.newProxyInstance(getClass().getClassLoader(), new Class<?>[] {Connection.class}, (c, cm, cargs) -> {
-                        if (cm.getName().equals("prepareStatement") && ((String) cargs[0]).startsWith(DUE_QUERY) && !movedOn.isEmpty()) {
-                            String stale = "'" + String.join("', '", movedOn) + "'";
-                            cargs = cargs.clone();
-                            cargs[0] = ((String) cargs[0]).replace(DUE_QUERY, "SELECT reference FROM payout WHERE (reference IN ("
-                                    + stale + ") OR state IN ('SUBMITTED', 'UNKNOWN')) AND (reference IN (" + stale
-                                    + ") OR next_action_at <= ?) ORDER BY CASE WHEN reference IN (" + stale + ") THEN 0 ELSE 1 END, reference");
-                        }
-                        return invoke(cm, real, cargs);
-                    });
-                });
-        store = new PayoutStore(staleIndex, Clock.systemUTC());
+        store = InterceptedStore.create(sql -> {
+            if (!sql.startsWith(DUE_QUERY) || movedOn.isEmpty()) {
+                return sql;
+            }
+            String stale = "'" + String.join("', '", movedOn) + "'";
+            return sql.replace(DUE_QUERY, "SELECT reference FROM payout WHERE (reference IN (" + stale
+                    + ") OR state IN ('SUBMITTED', 'UNKNOWN')) AND (reference IN (" + stale
+                    + ") OR next_action_at <= ?) ORDER BY CASE WHEN reference IN (" + stale + ") THEN 0 ELSE 1 END, reference");
+        });
     }
 
     @Test
@@ -96,13 +76,5 @@ class DueForQueryTest {
                     .nextActionAt(store.now().minus(Duration.ofSeconds(1))))).isTrue();
         }
         return claimed.stream().map(Payout::reference).toList();
-    }
-
-    private static Object invoke(java.lang.reflect.Method m, Object target, Object[] args) throws Throwable {
-        try {
-            return m.invoke(target, args);
-        } catch (InvocationTargetException e) {
-            throw e.getCause();
-        }
     }
 }

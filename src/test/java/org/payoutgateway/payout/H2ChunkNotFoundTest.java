@@ -3,15 +3,8 @@ package org.payoutgateway.payout;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.Proxy;
-import java.sql.Connection;
 import java.sql.SQLException;
-import java.time.Clock;
-import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.flywaydb.core.Flyway;
-import org.h2.jdbcx.JdbcDataSource;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -27,37 +20,14 @@ class H2ChunkNotFoundTest {
 
     @BeforeEach
     void store() {
-        JdbcDataSource h2 = new JdbcDataSource();
-        h2.setURL("jdbc:h2:mem:" + UUID.randomUUID() + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DB_CLOSE_DELAY=-1");
-        h2.setUser("sa");
-        Flyway.configure().dataSource(h2).locations("classpath:db/migration").load().migrate();
-        javax.sql.DataSource faulty = (javax.sql.DataSource) Proxy.newProxyInstance(getClass().getClassLoader(),
-                new Class<?>[] {javax.sql.DataSource.class}, (ds, m, args) -> {
-                    Object result = invoke(m, h2, args);
-                    if (!m.getName().equals("getConnection")) {
-                        return result;
-                    }
-                    Connection real = (Connection) result;
-                    return Proxy.newProxyInstance(getClass().getClassLoader(), new Class<?>[] {Connection.class}, (c, cm, cargs) -> {
-                        if (cm.getName().equals("prepareStatement")) {
-                            statements.incrementAndGet();
-                            if (failuresLeft.getAndDecrement() > 0) {
-                                throw new SQLException("General error: \"org.h2.mvstore.MVStoreException: Chunk 137 not found "
-                                        + "[2.3.232/9]\"", "HY000", 50000);
-                            }
-                        }
-                        return invoke(cm, real, cargs);
-                    });
-                });
-        store = new PayoutStore(faulty, Clock.systemUTC());
-    }
-
-    private static Object invoke(java.lang.reflect.Method m, Object target, Object[] args) throws Throwable {
-        try {
-            return m.invoke(target, args);
-        } catch (InvocationTargetException e) {
-            throw e.getCause();
-        }
+        store = InterceptedStore.create(sql -> {
+            statements.incrementAndGet();
+            if (failuresLeft.getAndDecrement() > 0) {
+                throw new SQLException("General error: \"org.h2.mvstore.MVStoreException: Chunk 137 not found "
+                        + "[2.3.232/9]\"", "HY000", 50000);
+            }
+            return sql;
+        });
     }
 
     @Test
