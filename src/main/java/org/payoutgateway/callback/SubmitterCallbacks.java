@@ -76,8 +76,8 @@ public class SubmitterCallbacks {
                 }
             }
             List<String> claimed = new ArrayList<>();
-            try (PreparedStatement ps = c.prepareStatement("UPDATE payout SET next_callback_at = ? WHERE reference = ? "
-                    + "AND callback_state IS NULL AND (next_callback_at IS NULL OR next_callback_at <= ?)")) {
+            try (PreparedStatement ps = c.prepareStatement("UPDATE payout SET next_callback_at = ?" + PayoutStore
+                    .whereReferenceAnd("callback_state IS NULL AND (next_callback_at IS NULL OR next_callback_at <= ?)"))) {
                 for (String ref : candidates) {
                     ps.setObject(1, PayoutStore.ts(now.plus(inFlightLease)));
                     ps.setString(2, ref);

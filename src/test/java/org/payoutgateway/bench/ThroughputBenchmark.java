@@ -172,8 +172,15 @@ class ThroughputBenchmark {
             settings.forEach(p::setProperty);
             if (store.equals("h2")) {
                 // the shipped H2 settings (every commit written at once), in this run's folder
-                p.setProperty("payout.datasource.url", GatewayConfiguration.DEFAULT_H2_URL.replace("./data/db/payouts",
-                        home.resolve("db/payouts").toString()));
+                String url = GatewayConfiguration.DEFAULT_H2_URL.replace("./data/db/payouts", home.resolve("db/payouts").toString());
+                // -Dbench.h2=CACHE_SIZE=131072;PAGE_SIZE=8192: H2 settings for a trial, in place of the shipped ones
+                for (String option : System.getProperty("bench.h2", "").split(";")) {
+                    if (!option.isBlank()) {
+                        String key = option.substring(0, option.indexOf('=') + 1);
+                        url = url.contains(";" + key) ? url.replaceAll(";" + key + "[^;]*", ";" + option) : url + ";" + option;
+                    }
+                }
+                p.setProperty("payout.datasource.url", url);
             } else {
                 EmbeddedPostgres.Database db = EmbeddedPostgres.freshDatabase("bench");
                 p.setProperty("payout.datasource.url", db.url());
