@@ -501,9 +501,10 @@ public class PayoutStore {
 
     /**
      * The stored payouts of these references, by reference, in one statement whatever their number:
-     * {@code reference = ANY(?)} with one array parameter, which both stores answer from the
-     * reference index. (A list of one parameter per reference made PostgreSQL, with its cached
-     * generic plan, scan the whole table for each batch: 0.2-1 s a batch at 100,000 payouts.)
+     * {@code reference = ANY(?)} with one array parameter, looked up in the reference index (or, where
+     * PostgreSQL rates it cheaper, one pass over the table with the references hashed: 15-40 ms for
+     * 2,000 at 100,000 payouts). A list of one parameter per reference was matched row by row
+     * against the whole list in PostgreSQL's cached plan: 0.2-1 s for 500.
      */
     private Map<String, Payout> findAll(Connection c, Collection<String> references) throws SQLException {
         Map<String, Payout> found = new HashMap<>();
