@@ -79,9 +79,12 @@ public record PayoutInstruction(
         return map;
     }
 
+    /** A plain decimal amount in major units: up to 15 digits, and up to 4 after the point. */
+    private static final java.util.regex.Pattern PLAIN_DECIMAL = java.util.regex.Pattern.compile("[0-9]{1,15}(\\.[0-9]{1,4})?");
+
     /** The amount in major units, or null when absent or not a plain decimal. */
     public BigDecimal amountValue() {
-        if (amount == null || !amount.matches("[0-9]{1,15}(\\.[0-9]{1,4})?")) {
+        if (amount == null || !PLAIN_DECIMAL.matcher(amount).matches()) {
             return null;
         }
         return new BigDecimal(amount);

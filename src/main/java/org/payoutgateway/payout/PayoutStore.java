@@ -57,6 +57,23 @@ public class PayoutStore {
             + "callback_url, provider_field, content_hash, state, provider_reference, provider_status, message, "
             + "dispatch_count, query_count, resend, needs_attention, next_action_at, unknown_since, created_at, updated_at";
 
+    /**
+     * The payouts of an array of references (one parameter). PostgreSQL looks each one up in the
+     * reference index, or, where it rates that dearer (a table it has no statistics of yet, until
+     * autovacuum's first ANALYZE), hashes the array and reads the table once: 15-40 ms for 2,000 at
+     * 100,000 payouts. (A list of one parameter per reference was matched row by row against the
+     * whole list in PostgreSQL's cached plan: 0.2-1 s for 500.)
+     */
+    static final String FIND_ALL = "SELECT " + COLUMNS + " FROM payout WHERE reference = ANY(?)";
+
+    /**
+     * {@link #FIND_ALL} on H2, whose {@code = ANY} compares each payout it finds with every element
+     * of the array (2,000 x 2,000 comparisons a status-query run, 6 % of the CPU of a 100,000-payout
+     * run): the array is unnested and joined to the reference index.
+     */
+    static final String FIND_ALL_H2 = "SELECT " + COLUMNS + " FROM UNNEST(CAST(? AS VARCHAR ARRAY)) AS wanted(wanted_reference) "
+            + "JOIN payout ON payout.reference = wanted.wanted_reference";
+
     private final DataSource dataSource;
     private final Clock clock;
 
@@ -499,19 +516,14 @@ public class PayoutStore {
         }
     }
 
-    /**
-     * The stored payouts of these references, by reference, in one statement whatever their number:
-     * {@code reference = ANY(?)} with one array parameter, looked up in the reference index (or, where
-     * PostgreSQL rates it cheaper, one pass over the table with the references hashed: 15-40 ms for
-     * 2,000 at 100,000 payouts). A list of one parameter per reference was matched row by row
-     * against the whole list in PostgreSQL's cached plan: 0.2-1 s for 500.
-     */
+    /** The stored payouts of these references, by reference, in one statement whatever their number. */
     private Map<String, Payout> findAll(Connection c, Collection<String> references) throws SQLException {
         Map<String, Payout> found = new HashMap<>();
         if (references.isEmpty()) {
             return found;
         }
-        try (PreparedStatement ps = c.prepareStatement("SELECT " + COLUMNS + " FROM payout WHERE reference = ANY(?)")) {
+        String sql = "H2".equals(c.getMetaData().getDatabaseProductName()) ? FIND_ALL_H2 : FIND_ALL;
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
             ps.setArray(1, c.createArrayOf("varchar", references.toArray()));
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {

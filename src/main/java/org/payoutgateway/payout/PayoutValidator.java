@@ -4,6 +4,7 @@ import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.regex.Pattern;
 import org.payoutgateway.provider.ProviderAccounts;
 import org.payoutgateway.provider.ProviderConnector;
 
@@ -12,6 +13,9 @@ import org.payoutgateway.provider.ProviderConnector;
  * provider's own rules in its connector. Every error names the field and the reason.
  */
 public final class PayoutValidator {
+
+    private static final Pattern COUNTRY = Pattern.compile("[A-Z]{2}");
+    private static final Pattern CALLBACK_URL = Pattern.compile("https?://\\S+");
 
     private final ProviderAccounts accounts;
 
@@ -31,7 +35,7 @@ public final class PayoutValidator {
         ProviderConnector connector = null;
         if (country == null) {
             errors.add(new FieldError("country", "is required"));
-        } else if (!country.matches("[A-Z]{2}")) {
+        } else if (!COUNTRY.matcher(country).matches()) {
             errors.add(new FieldError("country", "must be an ISO 3166 alpha-2 code such as ID, KE or PK"));
         } else {
             String account = in.provider() != null ? in.provider() : accounts.routeFor(country).orElse(null);
@@ -61,7 +65,7 @@ public final class PayoutValidator {
         } else if (amount.signum() <= 0) {
             errors.add(new FieldError("amount", "must be greater than zero"));
         }
-        if (in.callbackUrl() != null && !in.callbackUrl().matches("https?://\\S+")) {
+        if (in.callbackUrl() != null && !CALLBACK_URL.matcher(in.callbackUrl()).matches()) {
             errors.add(new FieldError("callback_url", "must be an http or https URL"));
         }
         if (in.remark() != null && in.remark().length() > 255) {

@@ -65,6 +65,11 @@ final class InstantProvider implements AutoCloseable {
         }
     }
 
+    /** Forgets the creates of references starting with {@code prefix} (a baseline's), so they do not weigh on the heap measured next. */
+    void forget(String prefix) {
+        creates.keySet().removeIf(reference -> reference.startsWith(prefix));
+    }
+
     long sentTwice() {
         return creates.values().stream().filter(c -> c.get() > 1).count();
     }

@@ -45,7 +45,7 @@ import org.payoutgateway.support.Gateway;
  * answers instantly, and the run measures the time until every payout is SUBMITTED and until every
  * one is final, the CPU time per payout, the peak heap and peak RSS. In the same run, the
  * baseline: the same N signed create requests sent straight to the stand-in by a plain HTTP client
- * loop with the same concurrency. Figures are printed and written to target/benchmark-results.md.
+ * loop with the same concurrency, just before the gateway starts and again just after it stopped. Figures are printed and written to target/benchmark-results.md.
  * Settings: -Dbench.sizes=10000,100000 -Dbench.stores=h2,postgres -Dbench.concurrency=16; any gateway setting
  * with -Dbench.set.&lt;setting&gt;=&lt;value&gt;.
  */
@@ -53,14 +53,25 @@ class ThroughputBenchmark {
 
     static final List<String> ACCOUNTS = List.of("paypro-id", "paypro-ke", "paypro-pk", "diamondpay-id");
 
-    record Result(String store, int n, long submittedMs, long finalMs, long baselineMs,
+    /**
+     * One run's figures. The baseline runs twice, just before the gateway starts and just after it
+     * stopped, and the ratio is taken against their mean: this machine's speed drifts between runs,
+     * and one baseline minutes away from the gateway's run made single ratios vary widely.
+     */
+    record Result(String store, int n, long submittedMs, long finalMs, long baselineBeforeMs, long baselineAfterMs,
                   long peakHeapMb, long peakRssMb, long sentTwice, long cpuMs, long baselineCpuMs) {
         double gatewayRate() {
             return n * 1000.0 / submittedMs;
         }
 
+        /** N over the mean time of the two baselines. */
         double baselineRate() {
-            return n * 1000.0 / baselineMs;
+            return n * 2000.0 / (baselineBeforeMs + baselineAfterMs);
+        }
+
+        /** CPU time per baseline run (the mean of the two). */
+        double baselineCpuPerPayoutMs() {
+            return baselineCpuMs / 2.0 / n;
         }
     }
 
@@ -207,6 +218,15 @@ class ThroughputBenchmark {
                     .forEach(k -> p.setProperty(k.substring("bench.set.".length()), System.getProperty(k)));
             Path file = generate(home, n);
 
+            // the client, the stand-in and the signing code compiled first, or the first baseline
+            // would measure the JIT compilers (not measured)
+            baseline(provider.port(), Math.min(n, 20_000), concurrency, "WARM-UP-");
+            provider.forget("WARM-UP-");
+            long baselineCpuStart = processCpuMs();
+            long baselineBeforeMs = baseline(provider.port(), n, concurrency, "BASE-BEFORE-");
+            long baselineCpuMs = processCpuMs() - baselineCpuStart;
+            provider.forget("BASE-BEFORE-");
+
             HeapWatch heap = new HeapWatch();
             Main main = GatewayMain.create(p);
             main.start();
@@ -246,11 +266,13 @@ class ThroughputBenchmark {
                 }
                 long peakHeap = heap.stop();
                 long sentTwice = provider.sentTwice();
-                long baselineCpuStart = processCpuMs();
-                long baselineMs = baseline(provider.port(), n, concurrency);
-                long baselineCpuMs = processCpuMs() - baselineCpuStart;
-                return new Result(store, n, submittedMs, finalMs, baselineMs, peakHeap, peakRssMb(), sentTwice,
-                        cpuMs, baselineCpuMs);
+                long peakRss = peakRssMb();
+                main.stop(); // the second baseline has the machine to itself, as the first had
+                baselineCpuStart = processCpuMs();
+                long baselineAfterMs = baseline(provider.port(), n, concurrency, "BASE-AFTER-");
+                baselineCpuMs += processCpuMs() - baselineCpuStart;
+                return new Result(store, n, submittedMs, finalMs, baselineBeforeMs, baselineAfterMs, peakHeap, peakRss,
+                        sentTwice, cpuMs, baselineCpuMs);
             } finally {
                 main.stop();
             }
@@ -280,8 +302,8 @@ class ThroughputBenchmark {
         }
     }
 
-    /** The same N signed create requests, sent straight to the stand-in by a plain client loop. */
-    private long baseline(int port, int n, int concurrency) throws Exception {
+    /** The same N signed create requests, sent straight to the stand-in by a plain client loop; their references start with {@code prefix}. */
+    private long baseline(int port, int n, int concurrency, String prefix) throws Exception {
         Map<String, String> s = providerSettings(port);
         s.put("payout.provider.accounts", String.join(",", ACCOUNTS));
         s.put("payout.callback.base-url", "http://localhost:1");
@@ -295,7 +317,7 @@ class ThroughputBenchmark {
                 for (long i = next.getAndIncrement(); i < n; i = next.getAndIncrement()) {
                     String account = ACCOUNTS.get((int) (i % ACCOUNTS.size()));
                     ProviderConnector c = accounts.get(account);
-                    ProviderRequest r = c.createRequest(payout("BASE-" + i, account), Instant.now());
+                    ProviderRequest r = c.createRequest(payout(prefix + i, account), Instant.now());
                     HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(r.url()))
                             .POST(HttpRequest.BodyPublishers.ofString(r.body()));
                     r.headers().forEach(b::header);
@@ -418,14 +440,15 @@ class ThroughputBenchmark {
 
     private static void report(List<Result> results, int concurrency, String startups) throws Exception {
         StringBuilder md = new StringBuilder();
-        md.append("| store | payouts | all SUBMITTED | all final | gateway rate | baseline rate | ratio "
+        md.append("| store | payouts | all SUBMITTED | all final | gateway rate | baseline rate (before / after) | ratio "
                 + "| CPU per payout (gateway / baseline) | peak live heap | peak RSS |\n");
         md.append("|---|---|---|---|---|---|---|---|---|---|\n");
         for (Result r : results) {
-            md.append(String.format("| %s | %,d | %.1f s | %.1f s | %,.0f /s | %,.0f /s | %.2f | %.2f / %.2f ms | %d MB | %d MB |%n",
+            md.append(String.format("| %s | %,d | %.1f s | %.1f s | %,.0f /s | %,.0f /s (%,.0f / %,.0f) | %.2f | %.2f / %.2f ms | %d MB | %d MB |%n",
                     r.store(), r.n(), r.submittedMs() / 1000.0, r.finalMs() / 1000.0,
-                    r.gatewayRate(), r.baselineRate(), r.gatewayRate() / r.baselineRate(),
-                    (double) r.cpuMs() / r.n(), (double) r.baselineCpuMs() / r.n(), r.peakHeapMb(), r.peakRssMb()));
+                    r.gatewayRate(), r.baselineRate(), r.n() * 1000.0 / r.baselineBeforeMs(), r.n() * 1000.0 / r.baselineAfterMs(),
+                    r.gatewayRate() / r.baselineRate(),
+                    (double) r.cpuMs() / r.n(), r.baselineCpuPerPayoutMs(), r.peakHeapMb(), r.peakRssMb()));
         }
         md.append(String.format("%nConcurrency %d, %d cores, max heap %d MB (whole JVM: gateway, stand-in provider and baseline client).%n",
                 concurrency, Runtime.getRuntime().availableProcessors(), Runtime.getRuntime().maxMemory() / (1024 * 1024)));
