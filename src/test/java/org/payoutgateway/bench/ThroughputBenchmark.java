@@ -46,7 +46,7 @@ import org.payoutgateway.support.Gateway;
  * one is final, the CPU time per payout, the peak heap and peak RSS. In the same run, the
  * baseline: the same N signed create requests sent straight to the stand-in by a plain HTTP client
  * loop with the same concurrency, just before the gateway starts and again just after it stopped. Figures are printed and written to target/benchmark-results.md.
- * Settings: -Dbench.sizes=10000,100000 -Dbench.stores=h2,postgres -Dbench.concurrency=16; any gateway setting
+ * Settings: -Dbench.sizes=10000,100000 -Dbench.stores=h2,postgres -Dbench.concurrency=16 -Dbench.warm-up=10000; any gateway setting
  * with -Dbench.set.&lt;setting&gt;=&lt;value&gt;.
  */
 class ThroughputBenchmark {
@@ -86,6 +86,13 @@ class ThroughputBenchmark {
         int concurrency = Integer.getInteger("bench.concurrency", 16);
         // start-ups first, on a machine not yet busy with the runs' leftovers (an embedded server stopping, GC)
         String startups = packagedStartups();
+        // -Dbench.warm-up=N (10,000; 0: none): one unmeasured run of N payouts first, so that the first
+        // measured run does not pay for compiling the gateway's code while the baselines, each
+        // after its own warm-up, do not (a gateway in service has long been compiled)
+        int warmUp = Integer.getInteger("bench.warm-up", 10_000);
+        if (warmUp > 0 && !sizes.isEmpty()) {
+            System.out.println("warm-up, not measured: " + runOnce(stores.get(0).strip(), warmUp, concurrency));
+        }
         List<Result> results = new ArrayList<>();
         for (String store : stores) {
             for (int n : sizes) {
