@@ -9,6 +9,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
+import java.util.regex.Pattern;
 
 /**
  * The canonical payout instruction, whatever the intake (file column names, JSON keys and ERP
@@ -80,7 +81,7 @@ public record PayoutInstruction(
     }
 
     /** A plain decimal amount in major units: up to 15 digits, and up to 4 after the point. */
-    private static final java.util.regex.Pattern PLAIN_DECIMAL = java.util.regex.Pattern.compile("[0-9]{1,15}(\\.[0-9]{1,4})?");
+    private static final Pattern PLAIN_DECIMAL = Pattern.compile("[0-9]{1,15}(\\.[0-9]{1,4})?");
 
     /** The amount in major units, or null when absent or not a plain decimal. */
     public BigDecimal amountValue() {

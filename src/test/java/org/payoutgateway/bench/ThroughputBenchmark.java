@@ -45,9 +45,10 @@ import org.payoutgateway.support.Gateway;
  * answers instantly, and the run measures the time until every payout is SUBMITTED and until every
  * one is final, the CPU time per payout, the peak heap and peak RSS. In the same run, the
  * baseline: the same N signed create requests sent straight to the stand-in by a plain HTTP client
- * loop with the same concurrency, just before the gateway starts and again just after it stopped. Figures are printed and written to target/benchmark-results.md.
- * Settings: -Dbench.sizes=10000,100000 -Dbench.stores=h2,postgres -Dbench.concurrency=16 -Dbench.warm-up=10000; any gateway setting
- * with -Dbench.set.&lt;setting&gt;=&lt;value&gt;.
+ * loop with the same concurrency, just before the gateway starts and again just after it stopped.
+ * Figures are printed and written to target/benchmark-results.md. Settings: -Dbench.sizes=10000,100000
+ * -Dbench.stores=h2,postgres -Dbench.concurrency=16 -Dbench.warm-up=10000; any gateway setting with
+ * -Dbench.set.&lt;setting&gt;=&lt;value&gt;.
  */
 class ThroughputBenchmark {
 
@@ -69,7 +70,7 @@ class ThroughputBenchmark {
             return n * 2000.0 / (baselineBeforeMs + baselineAfterMs);
         }
 
-        /** CPU time per baseline run (the mean of the two). */
+        /** CPU time per payout of one baseline run (the mean of the two runs). */
         double baselineCpuPerPayoutMs() {
             return baselineCpuMs / 2.0 / n;
         }
