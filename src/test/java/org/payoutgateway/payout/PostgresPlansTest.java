@@ -18,7 +18,8 @@ import org.payoutgateway.support.Gateway;
  * claim {@code UPDATE payout ... WHERE reference = ? AND state = 'RECEIVED'} used the state index
  * and walked every RECEIVED payout for each one it claimed: 20-60 ms a payout once a file of
  * 100,000 was stored, most of the benchmark's time on PostgreSQL. The store's compare-and-sets by
- * reference ({@link PayoutStore#whereReferenceAnd}) leave PostgreSQL only the reference index.
+ * reference ({@link PayoutStore#whereReferenceAnd}) leave PostgreSQL only the reference index; the
+ * look-up of many payouts by reference ({@link PayoutStore#FIND_ALL}, shared with H2) uses it too.
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class PostgresPlansTest {
@@ -52,6 +53,34 @@ class PostgresPlansTest {
             assertThat(s.executeUpdate("EXECUTE claim(CURRENT_TIMESTAMP, 'P19999')")).isZero();
             assertThat(s.executeUpdate("EXECUTE change('SUBMITTED', 'ok', 'P19999', 'RECEIVED')")).isZero();
             assertThat(s.executeUpdate("EXECUTE change('SUBMITTED', 'ok', 'P19999', 'SENDING')")).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void theLookUpOfManyPayoutsByReferenceUsesTheReferenceIndex() throws Exception {
+        EmbeddedPostgres.Database db = EmbeddedPostgres.freshDatabase("plans-find");
+        try (Gateway migrated = Gateway.start("plans-find", db.storeSettings())) {
+            assertThat(migrated.store().findAll(java.util.List.of("P1"))).isEmpty();
+        }
+        try (Connection c = db.connect();
+             Statement s = c.createStatement()) {
+            s.execute("INSERT INTO payout (reference, intake, content_hash, state, next_action_at, created_at, updated_at) "
+                    + "SELECT 'P' || n, 'FILE', 'h', 'SUBMITTED', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP "
+                    + "FROM generate_series(1, 20000) n");
+            s.execute("ANALYZE payout");
+            s.execute("PREPARE find(varchar[]) AS " + numbered(PayoutStore.FIND_ALL));
+            for (int i = 0; i < 10; i++) { // past the five executions after which PostgreSQL may keep a generic plan
+                s.execute("EXECUTE find(ARRAY['P" + (i + 1) + "', 'NONE'])");
+            }
+            String find = explain(s, "EXECUTE find(ARRAY['P1', 'P7', 'P19997'])");
+            assertThat(find).as(find).contains("payout_reference_unique").doesNotContain("Seq Scan on payout");
+            java.util.List<String> found = new java.util.ArrayList<>();
+            try (ResultSet rs = s.executeQuery("EXECUTE find(ARRAY['P1', 'NONE', 'P19997'])")) {
+                while (rs.next()) {
+                    found.add(rs.getString("reference"));
+                }
+            }
+            assertThat(found).containsExactlyInAnyOrder("P1", "P19997");
         }
     }
 
