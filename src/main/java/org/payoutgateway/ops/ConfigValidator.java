@@ -8,7 +8,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
@@ -144,22 +146,33 @@ public final class ConfigValidator {
         if (accounts.isEmpty()) {
             problems.add(new Problem(file, lineOf(lines, "payout.provider.accounts"), "payout.provider.accounts names no account"));
         }
+        Map<String, String> countries = new HashMap<>();
         for (String account : accounts) {
             try {
                 Settings one = new Settings(k -> k.equals("payout.provider.accounts") ? Optional.of(account) : lookup.apply(k));
-                AccountGuards.check(new ProviderAccounts(one), one);
+                ProviderAccounts built = new ProviderAccounts(one);
+                AccountGuards.check(built, one);
+                countries.put(account, built.get(account).country());
             } catch (RuntimeException e) {
                 String key = e instanceof Settings.MissingSettingException ? e.getMessage().replace("missing required setting ", "")
-                        : "payout.provider." + account;
-                int line = lineOf(lines, key);
+                        : e.getMessage().split("[ :]", 2)[0];
+                int line = lineOf(lines, key.startsWith("payout.provider." + account + ".") ? key : "payout.provider." + account);
                 problems.add(new Problem(file, line > 0 ? line : lineOf(lines, "payout.provider.accounts"),
                         "account " + account + ": " + e.getMessage()));
             }
         }
         for (String key : props.stringPropertyNames()) {
-            if (key.startsWith("payout.routing.") && !accounts.contains(props.getProperty(key).strip())) {
-                problems.add(new Problem(file, lineOf(lines, key), key + " names account '" + props.getProperty(key).strip()
+            if (!key.startsWith("payout.routing.")) {
+                continue;
+            }
+            String account = props.getProperty(key).strip();
+            String country = key.substring("payout.routing.".length()).toUpperCase(Locale.ROOT);
+            if (!accounts.contains(account)) {
+                problems.add(new Problem(file, lineOf(lines, key), key + " names account '" + account
                         + "', which is not in payout.provider.accounts " + accounts));
+            } else if (countries.containsKey(account) && !countries.get(account).equals(country)) {
+                problems.add(new Problem(file, lineOf(lines, key), key + " names account '" + account + "', which pays out in "
+                        + countries.get(account) + " (set payout.provider." + account + ".country for an account of another country)"));
             }
         }
         for (String key : props.stringPropertyNames()) {

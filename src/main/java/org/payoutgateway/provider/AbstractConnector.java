@@ -3,19 +3,41 @@ package org.payoutgateway.provider;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.time.Duration;
 import java.util.List;
+import java.util.Locale;
+import java.util.regex.Pattern;
 
-/** What every connector shares: its account settings, and the first reading of any reply. */
+/**
+ * What every connector shares: its account settings, and the first reading of any reply.
+ *
+ * <p>Settings ({@code payout.provider.<account>.}): {@code country} (ISO 3166 alpha-2) and
+ * {@code currency} (ISO 4217), default the mapping's own: an account of an existing mapping in
+ * another country whose provider API has the same fields (a new Paypro country) is configuration
+ * only.
+ */
 public abstract class AbstractConnector implements ProviderConnector {
 
+    private static final Pattern COUNTRY = Pattern.compile("[A-Z]{2}");
+    private static final Pattern CURRENCY = Pattern.compile("[A-Z]{3}");
+
     protected final AccountSettings settings;
+    private final String country;
+    private final String currency;
     protected final boolean integerFieldsAsText;
     protected final String notifyUrl;
     private final List<Duration> querySchedule;
     private final Duration notFoundGrace;
 
-    /** Reads the account's settings once: a connector is made again when they change (live changes). */
-    protected AbstractConnector(AccountSettings settings) {
+    /**
+     * Reads the account's settings once: a connector is made again when they change (live changes).
+     *
+     * @param defaultCountry  the mapping's country, e.g. {@code KE}
+     * @param defaultCurrency the mapping's currency, e.g. {@code KES}
+     * @throws IllegalStateException when {@code country} or {@code currency} is not a code of that shape
+     */
+    protected AbstractConnector(AccountSettings settings, String defaultCountry, String defaultCurrency) {
         this.settings = settings;
+        this.country = code(settings, "country", defaultCountry, COUNTRY, "an ISO 3166 alpha-2 code such as KE");
+        this.currency = code(settings, "currency", defaultCurrency, CURRENCY, "an ISO 4217 code such as KES");
         this.integerFieldsAsText = settings.integerFieldsAsText();
         this.notifyUrl = settings.notifyUrl();
         this.querySchedule = List.copyOf(settings.querySchedule());
@@ -25,6 +47,24 @@ public abstract class AbstractConnector implements ProviderConnector {
     @Override
     public String account() {
         return settings.account();
+    }
+
+    private static String code(AccountSettings settings, String name, String defaultValue, Pattern shape, String what) {
+        String value = settings.get(name, defaultValue).strip().toUpperCase(Locale.ROOT);
+        if (!shape.matcher(value).matches()) {
+            throw new IllegalStateException(settings.key(name) + " must be " + what + ", not '" + value + "'");
+        }
+        return value;
+    }
+
+    @Override
+    public final String country() {
+        return country;
+    }
+
+    @Override
+    public final String currency() {
+        return currency;
     }
 
     @Override

@@ -19,7 +19,10 @@ import org.payoutgateway.provider.paypro.PayproPakistan;
  *
  * <p>Mappings: {@code paypro-id}, {@code paypro-ke}, {@code paypro-pk}, {@code diamondpay-id}. A
  * second merchant of an existing mapping is configuration only: list the account and set
- * {@code payout.provider.<name>.mapping=paypro-id} with its own base-url and credentials.
+ * {@code payout.provider.<name>.mapping=paypro-id} with its own base-url and credentials. A new
+ * Paypro country with the create fields of a mapped one is too: the account of that mapping also
+ * sets its {@code country}, {@code currency} and the mapping's country rules (see
+ * {@code PayproConnector}).
  */
 public final class ProviderAccounts {
 

@@ -43,13 +43,18 @@ final class PayproSimulator extends Simulator {
     private final String merchantNo;
     private final String secret;
     private final PayproSignature.SaltPosition salt;
+    private final String createPath;
+    private final String queryPath;
 
+    /** Serves the account's {@code create-path} and {@code query-path} when set, as the gateway sends to them. */
     PayproSimulator(AccountSettings settings, PayproCountry country, Duration settleAfter, SandboxNotifier notifier) {
         super(settings.account(), settleAfter, notifier);
         this.country = country;
         this.merchantNo = settings.required("merchant-no");
         this.secret = settings.required("secret");
         this.salt = PayproSignature.SaltPosition.parse(settings.get("sign-salt", "append"));
+        this.createPath = settings.get("create-path", country.createPath);
+        this.queryPath = settings.get("query-path", country.queryPath);
     }
 
     @Override
@@ -60,8 +65,8 @@ final class PayproSimulator extends Simulator {
     @Override
     List<Endpoint> endpoints() {
         return List.of(
-                new Endpoint("create", "POST", country.createPath, this::create),
-                new Endpoint("query", "POST", country.queryPath, this::query));
+                new Endpoint("create", "POST", createPath, this::create),
+                new Endpoint("query", "POST", queryPath, this::query));
     }
 
     /** The payout create call. */

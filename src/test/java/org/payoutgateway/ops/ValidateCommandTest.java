@@ -112,4 +112,33 @@ class ValidateCommandTest {
         assertThat(r.exit()).isEqualTo(1);
         assertThat(r.out()).containsPattern("routes/file-intake\\.yaml:\\d+: placeholder \\{\\{payout\\.intake\\.file\\.poll-intervall-ms}}");
     }
+
+    @Test
+    void aRoutingEntryThatNamesAnAccountOfAnotherCountry() throws IOException {
+        copyShipped();
+        edit("config/application.properties", "payout.routing.KE=paypro-ke", "payout.routing.KE=paypro-ke\npayout.routing.TZ=paypro-ke");
+        Result r = validate();
+        assertThat(r.exit()).isEqualTo(1);
+        String text = Files.readString(dir.resolve("config/application.properties"));
+        int line = text.substring(0, text.indexOf("payout.routing.TZ=")).split("\n", -1).length;
+        assertThat(r.out()).contains("config/application.properties:" + line
+                + ": payout.routing.TZ names account 'paypro-ke', which pays out in KE");
+    }
+
+    @Test
+    void anAccountSettingThatCannotBeRead() throws IOException {
+        copyShipped();
+        edit("config/application.properties", "payout.provider.paypro-ke.secret=sandbox-secret-ke\n",
+                "payout.provider.paypro-ke.secret=sandbox-secret-ke\npayout.provider.paypro-ke.currency=Kenyan shilling\n"
+                        + "payout.provider.paypro-pk.mobile-pattern=3[0-9{9}\n");
+        Result r = validate();
+        assertThat(r.exit()).isEqualTo(1);
+        String text = Files.readString(dir.resolve("config/application.properties"));
+        int currency = text.substring(0, text.indexOf("payout.provider.paypro-ke.currency=")).split("\n", -1).length;
+        int mobile = text.substring(0, text.indexOf("payout.provider.paypro-pk.mobile-pattern=")).split("\n", -1).length;
+        assertThat(r.out()).contains("config/application.properties:" + currency
+                        + ": account paypro-ke: payout.provider.paypro-ke.currency must be an ISO 4217 code")
+                .contains("config/application.properties:" + mobile
+                        + ": account paypro-pk: payout.provider.paypro-pk.mobile-pattern is not a regular expression");
+    }
 }

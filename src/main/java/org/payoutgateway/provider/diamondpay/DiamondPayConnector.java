@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
@@ -51,7 +52,7 @@ public class DiamondPayConnector extends AbstractConnector {
     private final Set<String> notFoundCodes;
 
     public DiamondPayConnector(AccountSettings settings) {
-        super(settings);
+        super(settings, "ID", "IDR");
         this.baseUrl = settings.baseUrl();
         this.platformId = settings.required("platform-id");
         this.key = settings.required("key");
@@ -63,21 +64,12 @@ public class DiamondPayConnector extends AbstractConnector {
     }
 
     @Override
-    public String country() {
-        return "ID";
-    }
-
-    @Override
-    public String currency() {
-        return "IDR";
-    }
-
-    @Override
     public void validate(PayoutInstruction in, BigDecimal amount, List<FieldError> errors) {
         if (amount.stripTrailingZeros().scale() > 2) {
             errors.add(new FieldError("amount", "must have at most 2 decimals: DiamondPay takes whole cents"));
         } else if (amount.movePointRight(2).compareTo(BigDecimal.valueOf(MAX_CENTS)) > 0) {
-            errors.add(new FieldError("amount", "must be at most 99999999.99 IDR: DiamondPay amount is Integer(10) cents"));
+            errors.add(new FieldError("amount", "must be at most 99999999.99 " + currency()
+                    + ": DiamondPay amount is Integer(10) cents"));
         }
         Validation.required("beneficiary_name", in.beneficiaryName(), errors);
         Validation.maxLength("beneficiary_name", in.beneficiaryName(), 16, errors);
@@ -100,7 +92,7 @@ public class DiamondPayConnector extends AbstractConnector {
         Map<String, Object> f = new TreeMap<>();
         f.put("amount", integerField(cents(in.amount())));
         f.put("bank_name", in.bankCode());
-        f.put("currency", "idr");
+        f.put("currency", currency().toLowerCase(Locale.ROOT));
         f.put("name", in.beneficiaryName());
         if (notifyUrl != null) {
             f.put("notify_url", notifyUrl);

@@ -1,11 +1,17 @@
 package org.payoutgateway.provider.paypro;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
+import org.payoutgateway.payout.FieldError;
 import org.payoutgateway.payout.Payout;
 import org.payoutgateway.provider.AccountSettings;
 import org.payoutgateway.provider.AbstractConnector;
@@ -13,12 +19,13 @@ import org.payoutgateway.provider.Json;
 import org.payoutgateway.provider.ProviderReply;
 import org.payoutgateway.provider.ProviderReply.Outcome;
 import org.payoutgateway.provider.ProviderRequest;
+import org.payoutgateway.provider.Validation;
 
 /**
  * What all Paypro countries share (docs.paypro.tech): {@code POST} JSON with header
  * {@code merchantNo}, the MD5 sign of {@link PayproSignature}, and the two-layer result: outer
  * {@code code} "0000" only means the request was taken; {@code data.status} is the order's state.
- * A country supplies its paths, fields and validation.
+ * A country supplies its fields and validation, and the defaults of {@link CountryDefaults}.
  *
  * <p>Settings ({@code payout.provider.<account>.}): {@code base-url}, {@code merchant-no},
  * {@code secret}, {@code sign-salt} (append | prepend, default append),
@@ -26,9 +33,22 @@ import org.payoutgateway.provider.ProviderRequest;
  * {@code status.unknown} (0001 partial, 00032 unknown error: kept UNKNOWN and queried; every other
  * status is a failure), {@code create.unknown-codes} (outer codes on create meaning "unknown",
  * default 5000), {@code query.not-found-codes} (outer codes on query meaning "no such order";
- * not published by Paypro, default none), {@code create-path}, {@code query-path}.
+ * not published by Paypro, default none), {@code min-amount} (smallest whole amount, default 1), and
+ * the country's {@link CountryDefaults}: {@code country}, {@code currency}, {@code create-path},
+ * {@code query-path}, {@code mobile-pattern}. A Paypro country whose create fields match an existing
+ * country's is an account of that mapping with these set (README "Adding a provider account").
  */
 public abstract class PayproConnector extends AbstractConnector {
+
+    /**
+     * What a Paypro country's document fixes, used where the account's settings do not say
+     * otherwise: {@code country}, {@code currency}, {@code create-path}, {@code query-path} and
+     * {@code mobile-pattern} (a Java regular expression), with the reason given for a mobile number
+     * that does not match the default pattern.
+     */
+    protected record CountryDefaults(String country, String currency, String createPath, String queryPath,
+            String mobilePattern, String mobileRule) {
+    }
 
     private final String baseUrl;
     private final String merchantNo;
@@ -42,15 +62,19 @@ public abstract class PayproConnector extends AbstractConnector {
     private final Set<String> createUnknownCodes;
     private final Set<String> queryNotFoundCodes;
     private final boolean timestampInSeconds;
+    private final BigDecimal minAmount;
+    private final Pattern mobilePattern;
+    private final String mobileRule;
 
-    protected PayproConnector(AccountSettings settings, String defaultCreatePath, String defaultQueryPath) {
-        super(settings);
+    /** @throws IllegalStateException for a missing required setting or one that cannot be read */
+    protected PayproConnector(AccountSettings settings, CountryDefaults defaults) {
+        super(settings, defaults.country(), defaults.currency());
         this.baseUrl = settings.baseUrl();
         this.merchantNo = settings.required("merchant-no");
         this.secret = settings.required("secret");
         this.salt = PayproSignature.SaltPosition.parse(settings.get("sign-salt", "append"));
-        this.createPath = settings.get("create-path", defaultCreatePath);
-        this.queryPath = settings.get("query-path", defaultQueryPath);
+        this.createPath = settings.get("create-path", defaults.createPath());
+        this.queryPath = settings.get("query-path", defaults.queryPath());
         this.successStatuses = settings.codes("status.success", "0000");
         this.processingStatuses = settings.codes("status.processing", "0015");
         this.unknownStatuses = settings.codes("status.unknown", "0001,00032");
@@ -61,6 +85,32 @@ public abstract class PayproConnector extends AbstractConnector {
             throw new IllegalStateException(settings.key("timestamp-unit") + " must be milliseconds or seconds, not " + unit);
         }
         this.timestampInSeconds = unit.equals("seconds");
+        String min = settings.get("min-amount", "1");
+        try {
+            this.minAmount = new BigDecimal(min.strip());
+        } catch (NumberFormatException e) {
+            throw new IllegalStateException(settings.key("min-amount") + " must be a number, not '" + min + "'");
+        }
+        Optional<String> mobile = settings.find("mobile-pattern");
+        try {
+            this.mobilePattern = Pattern.compile(mobile.orElse(defaults.mobilePattern()));
+        } catch (PatternSyntaxException e) {
+            throw new IllegalStateException(settings.key("mobile-pattern") + " is not a regular expression: "
+                    + e.getDescription());
+        }
+        this.mobileRule = mobile.map(p -> "must be a mobile number of the form " + p).orElse(defaults.mobileRule());
+    }
+
+    /** {@code amount} (major units) must be whole and at least {@code min-amount}: Paypro takes no decimals. */
+    protected void validateAmount(BigDecimal amount, List<FieldError> errors) {
+        Validation.wholeAmount(amount, currency(), minAmount, errors);
+    }
+
+    /** {@code mobile} is required and must match the country's {@code mobile-pattern}. */
+    protected void validateMobile(String mobile, List<FieldError> errors) {
+        if (Validation.required("mobile", mobile, errors)) {
+            Validation.matches("mobile", mobile, mobilePattern, mobileRule, errors);
+        }
     }
 
     /**
@@ -191,7 +241,7 @@ public abstract class PayproConnector extends AbstractConnector {
 
     /** A whole amount as the provider's JSON wants it: a number, or its decimal text. */
     protected static long wholeAmount(Payout payout) {
-        return new java.math.BigDecimal(payout.instruction().amount()).longValueExact();
+        return new BigDecimal(payout.instruction().amount()).longValueExact();
     }
 
     protected static void putIfPresent(Map<String, Object> fields, String key, String value) {

@@ -5,7 +5,6 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.regex.Pattern;
 import org.payoutgateway.payout.FieldError;
 import org.payoutgateway.payout.Payout;
 import org.payoutgateway.payout.PayoutInstruction;
@@ -20,25 +19,17 @@ import org.payoutgateway.provider.Validation;
  */
 public class PayproIndonesia extends PayproConnector {
 
-    private static final Pattern MOBILE = Pattern.compile("(08|628)[0-9]+");
+    static final CountryDefaults INDONESIA = new CountryDefaults("ID", "IDR", "/v1/paypro/payOut",
+            "/v1/paypro/queryPayOutResult", "08[0-9]{8,11}|628[0-9]{7,10}",
+            "must be an Indonesian mobile number starting with 08 or 628, 10-13 digits");
 
     public PayproIndonesia(AccountSettings settings) {
-        super(settings, "/v1/paypro/payOut", "/v1/paypro/queryPayOutResult");
-    }
-
-    @Override
-    public String country() {
-        return "ID";
-    }
-
-    @Override
-    public String currency() {
-        return "IDR";
+        super(settings, INDONESIA);
     }
 
     @Override
     public void validate(PayoutInstruction in, BigDecimal amount, List<FieldError> errors) {
-        Validation.wholeAmount(amount, currency(), BigDecimal.ONE, errors);
+        validateAmount(amount, errors);
         Validation.required("beneficiary_name", in.beneficiaryName(), errors);
         Validation.maxLength("beneficiary_name", in.beneficiaryName(), 128, errors);
         Validation.required("account_number", in.accountNumber(), errors);
@@ -46,18 +37,12 @@ public class PayproIndonesia extends PayproConnector {
         if (Validation.required("bank_code", in.bankCode(), errors)) {
             Validation.bankCode(in.bankCode(), errors);
         }
-        if (Validation.required("mobile", in.mobile(), errors)) {
-            boolean shape = MOBILE.matcher(in.mobile()).matches();
-            int len = in.mobile().length();
-            if (!shape || len < 10 || len > 13) {
-                errors.add(new FieldError("mobile", "must be an Indonesian mobile number starting with 08 or 628, 10-13 digits"));
-            }
-        }
+        validateMobile(in.mobile(), errors);
         if (Validation.required("email", in.email(), errors)) {
             Validation.email(in.email(), errors);
         }
         if (notifyUrl == null) {
-            errors.add(new FieldError("notify_url", "Paypro Indonesia requires notifyUrl: set payout.callback.base-url"));
+            errors.add(new FieldError("notify_url", "Paypro Indonesia's mapping requires notifyUrl: set payout.callback.base-url"));
         }
     }
 

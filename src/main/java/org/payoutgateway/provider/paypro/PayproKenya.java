@@ -5,12 +5,10 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.regex.Pattern;
 import org.payoutgateway.payout.FieldError;
 import org.payoutgateway.payout.Payout;
 import org.payoutgateway.payout.PayoutInstruction;
 import org.payoutgateway.provider.AccountSettings;
-import org.payoutgateway.provider.Validation;
 
 /**
  * Paypro Kenya, Payout API ({@code seeds/001}): {@code POST /api/payout}; amount a JSON string,
@@ -21,31 +19,17 @@ import org.payoutgateway.provider.Validation;
  */
 public class PayproKenya extends PayproConnector {
 
-    private static final Pattern MOBILE = Pattern.compile("254[17][0-9]{8}");
-    private final BigDecimal minAmount;
+    static final CountryDefaults KENYA = new CountryDefaults("KE", "KES", "/api/payout", "/api/queryPayOutResult",
+            "254[17][0-9]{8}", "must be a Kenyan mobile number of 12 digits starting with 2541 or 2547");
 
     public PayproKenya(AccountSettings settings) {
-        super(settings, "/api/payout", "/api/queryPayOutResult");
-        this.minAmount = new BigDecimal(settings.get("min-amount", "1"));
-    }
-
-    @Override
-    public String country() {
-        return "KE";
-    }
-
-    @Override
-    public String currency() {
-        return "KES";
+        super(settings, KENYA);
     }
 
     @Override
     public void validate(PayoutInstruction in, BigDecimal amount, List<FieldError> errors) {
-        Validation.wholeAmount(amount, currency(), minAmount, errors);
-        if (Validation.required("mobile", in.mobile(), errors)) {
-            Validation.matches("mobile", in.mobile(), MOBILE,
-                    "must be a Kenyan mobile number of 12 digits starting with 2541 or 2547", errors);
-        }
+        validateAmount(amount, errors);
+        validateMobile(in.mobile(), errors);
     }
 
     @Override

@@ -23,27 +23,18 @@ import org.payoutgateway.provider.Validation;
 public class PayproPakistan extends PayproConnector {
 
     private static final Pattern CNIC = Pattern.compile("[0-9]{13}|[0-9]{5}-[0-9]{7}-[0-9]");
-    private static final Pattern MOBILE = Pattern.compile("3[0-9]{9}");
+    static final CountryDefaults PAKISTAN = new CountryDefaults("PK", "PKR", "/v1/payproPK/payout",
+            "/v1/payproPK/queryPayOutResult", "3[0-9]{9}", "must be a Pakistani mobile number of 10 digits starting with 3");
     private final boolean dashedCnic;
 
     public PayproPakistan(AccountSettings settings) {
-        super(settings, "/v1/payproPK/payout", "/v1/payproPK/queryPayOutResult");
+        super(settings, PAKISTAN);
         this.dashedCnic = "dashed".equals(settings.get("cnic-format", "digits"));
     }
 
     @Override
-    public String country() {
-        return "PK";
-    }
-
-    @Override
-    public String currency() {
-        return "PKR";
-    }
-
-    @Override
     public void validate(PayoutInstruction in, BigDecimal amount, List<FieldError> errors) {
-        Validation.wholeAmount(amount, currency(), BigDecimal.ONE, errors);
+        validateAmount(amount, errors);
         Validation.required("beneficiary_name", in.beneficiaryName(), errors);
         Validation.maxLength("beneficiary_name", in.beneficiaryName(), 128, errors);
         if (Validation.required("id_number", in.idNumber(), errors)) {
@@ -53,9 +44,7 @@ public class PayproPakistan extends PayproConnector {
         if (Validation.required("email", in.email(), errors)) {
             Validation.email(in.email(), errors);
         }
-        if (Validation.required("mobile", in.mobile(), errors)) {
-            Validation.matches("mobile", in.mobile(), MOBILE, "must be a Pakistani mobile number of 10 digits starting with 3", errors);
-        }
+        validateMobile(in.mobile(), errors);
         if (Validation.required("account_type", in.accountType(), errors)
                 && !in.accountType().equals("BANK") && !in.accountType().equals("WALLET")) {
             errors.add(new FieldError("account_type", "must be BANK or WALLET"));
@@ -67,7 +56,7 @@ public class PayproPakistan extends PayproConnector {
         Validation.maxLength("account_number", in.accountNumber(), 64, errors);
         Validation.required("remark", in.remark(), errors);
         if (notifyUrl == null) {
-            errors.add(new FieldError("notify_url", "Paypro Pakistan requires notifyUrl: set payout.callback.base-url"));
+            errors.add(new FieldError("notify_url", "Paypro Pakistan's mapping requires notifyUrl: set payout.callback.base-url"));
         }
     }
 
