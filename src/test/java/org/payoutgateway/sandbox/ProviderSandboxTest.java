@@ -88,7 +88,7 @@ class ProviderSandboxTest {
 
         int port = freePort();
         String sandboxBase = "http://localhost:" + port + "/sandbox/";
-        properties.put("payout.provider.accounts", "paypro-id,paypro-ke,paypro-pk,diamondpay-id,diamondpay-hmac");
+        properties.put("payout.provider.accounts", "paypro-id,paypro-ke,paypro-pk,diamondpay-id,diamondpay-hmac,paypro-tz");
         properties.put("payout.callback.base-url", "http://localhost:" + callbackServer.getAddress().getPort());
         properties.put("payout.sandbox.settle-after", SETTLE_AFTER.toMillis() + "ms");
         Map.of("paypro-id", "1000000001", "paypro-ke", "1000000002", "paypro-pk", "1000000003")
@@ -97,6 +97,15 @@ class ProviderSandboxTest {
                     properties.put("payout.provider." + paypro + ".merchant-no", merchantNo);
                     properties.put("payout.provider." + paypro + ".secret", "secret-of-" + paypro);
                 });
+        // a Paypro country on Kenya's mapping with paths of its own (README "Adding a provider account")
+        properties.put("payout.provider.paypro-tz.mapping", "paypro-ke");
+        properties.put("payout.provider.paypro-tz.country", "TZ");
+        properties.put("payout.provider.paypro-tz.currency", "TZS");
+        properties.put("payout.provider.paypro-tz.base-url", sandboxBase + "paypro-tz");
+        properties.put("payout.provider.paypro-tz.create-path", "/v1/payproTZ/payout");
+        properties.put("payout.provider.paypro-tz.query-path", "/v1/payproTZ/queryPayOutResult");
+        properties.put("payout.provider.paypro-tz.merchant-no", "1000000004");
+        properties.put("payout.provider.paypro-tz.secret", "secret-of-paypro-tz");
         properties.put("payout.provider.paypro-id.query.not-found-codes", "1004");
         properties.put("payout.provider.paypro-ke.sign-salt", "prepend");
         properties.put("payout.provider.diamondpay-id.base-url", sandboxBase + "diamondpay-id");
@@ -151,11 +160,12 @@ class ProviderSandboxTest {
                 "sandbox-paypro-ke-create", "sandbox-paypro-ke-query",
                 "sandbox-paypro-pk-create", "sandbox-paypro-pk-query",
                 "sandbox-diamondpay-id-create", "sandbox-diamondpay-id-query", "sandbox-diamondpay-id-list",
-                "sandbox-diamondpay-hmac-create", "sandbox-diamondpay-hmac-query", "sandbox-diamondpay-hmac-list");
+                "sandbox-diamondpay-hmac-create", "sandbox-diamondpay-hmac-query", "sandbox-diamondpay-hmac-list",
+                "sandbox-paypro-tz-create", "sandbox-paypro-tz-query");
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"paypro-id", "paypro-ke", "paypro-pk", "diamondpay-id", "diamondpay-hmac"})
+    @ValueSource(strings = {"paypro-id", "paypro-ke", "paypro-pk", "diamondpay-id", "diamondpay-hmac", "paypro-tz"})
     void acceptedPayoutProcessesThenSucceeds(String account) throws Exception {
         ProviderConnector connector = accounts.get(account);
         Payout payout = payout(account, "1234567890");
@@ -432,6 +442,8 @@ class ProviderSandboxTest {
                     beneficiary, "014", null, "081234567890", "budi@example.com", null, "invoice 1", null);
             case "paypro-ke" -> new PayoutInstruction(reference, "KE", account, "100", "KES", null,
                     null, null, null, "2547" + beneficiary.substring(2), null, null, "invoice 2", null);
+            case "paypro-tz" -> new PayoutInstruction(reference, "TZ", account, "5000", "TZS", null,
+                    null, null, null, "2557" + beneficiary.substring(2), null, null, "invoice 4", null);
             case "paypro-pk" -> new PayoutInstruction(reference, "PK", account, "5000", "PKR", "Jane Doe",
                     beneficiary, "ALLIED_BANK_LIMITED", "BANK", "3115112345", "jane@example.com", "17301-2345678-9",
                     "invoice 3", null);
