@@ -1,5 +1,6 @@
 package org.payoutgateway;
 
+import java.nio.file.Path;
 import java.util.Properties;
 import org.apache.camel.main.Main;
 
@@ -27,8 +28,9 @@ public final class GatewayMain {
      */
     public static Main create(Properties overrides) {
         Main main = new Main();
-        String configDir = overrides.getProperty("payout.config-dir", System.getProperty("payout.config-dir",
-                System.getenv().getOrDefault("PAYOUT_CONFIG_DIR", "config")));
+        // absolute: live changes reload the settings by this location, whatever the working folder
+        String configDir = Path.of(overrides.getProperty("payout.config-dir", System.getProperty("payout.config-dir",
+                System.getenv().getOrDefault("PAYOUT_CONFIG_DIR", "config")))).toAbsolutePath().normalize().toString();
         main.setPropertyPlaceholderLocations("file:" + configDir + "/application.properties");
         Properties settings = new Properties();
         settings.putAll(overrides);

@@ -372,7 +372,11 @@ public final class LiveChanges extends ServiceSupport {
         }
 
         List<String> accountsBefore = accounts.names();
-        camel.getPropertiesComponent().reloadProperties(propertiesFile.toString());
+        if (!camel.getPropertiesComponent().reloadProperties(propertiesFile.toString())) {
+            refuse(propertiesFile, "is not the settings file the gateway loaded its settings from ("
+                    + camel.getPropertiesComponent().getLocations() + ")");
+            return;
+        }
         accounts.reload();
         guards.configure(accounts, settings);
         List<String> added = newAccountNames.stream().filter(a -> !accountsBefore.contains(a)).toList();

@@ -46,8 +46,10 @@ class LiveChangesTest {
         config = copy(Path.of("config"), home.resolve("config"));
         providers = new StandInProviders();
         Map<String, String> s = new HashMap<>(providers.settings());
-        s.put("payout.config-dir", config.toString());
-        s.put("camel.main.routes-include-pattern", "file:" + routes + "/*.yaml");
+        // relative to the working folder, as the shipped config/ and routes/ are
+        Path here = Path.of("").toAbsolutePath();
+        s.put("payout.config-dir", here.relativize(config).toString());
+        s.put("camel.main.routes-include-pattern", "file:" + here.relativize(routes) + "/*.yaml");
         s.put("payout.live-changes.enabled", "true");
         s.put("payout.live-changes.settle-ms", "200");
         s.put("payout.api.keys", API_KEY);
