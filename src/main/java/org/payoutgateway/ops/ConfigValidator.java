@@ -19,6 +19,10 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.apache.camel.impl.DefaultCamelContext;
+import org.apache.camel.model.ModelCamelContext;
+import org.apache.camel.spi.EndpointUriFactory;
+import org.apache.camel.support.PluginHelper;
+import org.apache.camel.support.ResourceHelper;
 import org.payoutgateway.api.PayoutApi;
 import org.payoutgateway.callback.SubmitterCallbacks;
 import org.payoutgateway.config.Settings;
@@ -63,6 +67,43 @@ public final class ConfigValidator {
             Map.entry("payoutStore", PayoutStore.class), Map.entry("accountGuards", AccountGuards.class),
             Map.entry("payoutDataSource", javax.sql.DataSource.class), Map.entry("erpDataSource", javax.sql.DataSource.class),
             Map.entry("dispatchPool", java.util.concurrent.ExecutorService.class));
+    /** The type of a setting's value. */
+    enum Kind { COUNT, BOOLEAN, DURATION, DURATIONS, CRON }
+
+    /**
+     * The gateway's own settings whose values have a type (README "Settings"). A value that is not
+     * of its type would stop the gateway at its next start, or stop a route: each is checked.
+     */
+    static final Map<String, Kind> TYPED_SETTINGS = Map.ofEntries(
+            Map.entry("payout.datasource.pool-size", Kind.COUNT),
+            Map.entry("payout.intake.erp.datasource.pool-size", Kind.COUNT),
+            Map.entry("payout.intake.file.poll-interval-ms", Kind.COUNT),
+            Map.entry("payout.intake.file.result-interval-ms", Kind.COUNT),
+            Map.entry("payout.intake.file.batch-size", Kind.COUNT),
+            Map.entry("payout.intake.file.progress-interval", Kind.DURATION),
+            Map.entry("payout.intake.erp.enabled", Kind.BOOLEAN),
+            Map.entry("payout.intake.erp.poll-interval-ms", Kind.COUNT),
+            Map.entry("payout.intake.erp.poll-size", Kind.COUNT),
+            Map.entry("payout.intake.erp.claim-lease", Kind.DURATION),
+            Map.entry("payout.dispatch.poll-interval-ms", Kind.COUNT),
+            Map.entry("payout.dispatch.batch-size", Kind.COUNT),
+            Map.entry("payout.dispatch.concurrency", Kind.COUNT),
+            Map.entry("payout.dispatch.lanes", Kind.COUNT),
+            Map.entry("payout.dispatch.retry-backoff", Kind.DURATIONS),
+            Map.entry("payout.dispatch.sending-lease", Kind.DURATION),
+            Map.entry("payout.query.cron", Kind.CRON),
+            Map.entry("payout.query.batch-size", Kind.COUNT),
+            Map.entry("payout.api.batch-max", Kind.COUNT),
+            Map.entry("payout.webhook.retry-backoff", Kind.DURATIONS),
+            Map.entry("payout.webhook.poll-interval-ms", Kind.COUNT),
+            Map.entry("payout.metrics.refresh-interval-ms", Kind.COUNT),
+            Map.entry("payout.live-changes.enabled", Kind.BOOLEAN),
+            Map.entry("payout.live-changes.settle-ms", Kind.COUNT),
+            Map.entry("payout.sandbox.enabled", Kind.BOOLEAN),
+            Map.entry("payout.sandbox.settle-after", Kind.DURATION),
+            Map.entry("camel.server.port", Kind.COUNT),
+            Map.entry("camel.management.port", Kind.COUNT));
+    private static final Pattern DSL_LINE = Pattern.compile("line (\\d+)");
     private static final Pattern PLACEHOLDER = Pattern.compile("\\{\\{(\\??)([^}:]+)(:[^}]*)?}}");
     private static final Pattern BEAN_CALL = Pattern.compile("\\$\\{bean:(\\w+)(?:\\?method=(\\w+))?");
 
@@ -125,11 +166,25 @@ public final class ConfigValidator {
         }
         Function<String, Optional<String>> lookup = settings != null ? settings : k -> Optional.ofNullable(props.getProperty(k));
         checkSettings(propertiesFile.toString(), props, lookup, lines, problems);
-        // only asked which components exist; closed after (live changes validate on every edit)
-        DefaultCamelContext camel = new DefaultCamelContext();
+        // looks up components and reads route files, never started; stopped after (live changes
+        // validate on every edit)
+        DefaultCamelContext camel = quietContext();
+        camel.getPropertiesComponent().addPropertiesSource(new org.apache.camel.spi.PropertiesSource() {
+            @Override
+            public String getName() {
+                return "settings";
+            }
+
+            @Override
+            public String getProperty(String name) {
+                return lookup.apply(name).orElse(null);
+            }
+        });
+        camel.build();
         try {
+            Map<String, String> ids = new HashMap<>();
             for (Path f : routeFiles) {
-                checkRoutes(f, lookup, camel, problems);
+                checkRoutes(f, lookup, camel, problems, ids);
             }
         } finally {
             camel.stop();
@@ -143,6 +198,8 @@ public final class ConfigValidator {
             List<String> lines, List<Problem> problems) {
         Settings settings = new Settings(lookup);
         List<String> accounts = settings.getList("payout.provider.accounts", "");
+        accounts.stream().filter(a -> accounts.indexOf(a) != accounts.lastIndexOf(a)).distinct().forEach(a -> problems.add(
+                new Problem(file, lineOf(lines, "payout.provider.accounts"), "payout.provider.accounts names " + a + " twice")));
         if (accounts.isEmpty()) {
             problems.add(new Problem(file, lineOf(lines, "payout.provider.accounts"), "payout.provider.accounts names no account"));
         }
@@ -175,6 +232,12 @@ public final class ConfigValidator {
                         + countries.get(account) + " (set payout.provider." + account + ".country for an account of another country)"));
             }
         }
+        TYPED_SETTINGS.entrySet().stream().sorted(Map.Entry.comparingByKey()).forEach(e -> {
+            String wrong = wrongType(settings, e.getKey(), e.getValue());
+            if (wrong != null) {
+                problems.add(new Problem(file, lineOf(lines, e.getKey()), wrong));
+            }
+        });
         for (String key : props.stringPropertyNames()) {
             Matcher m = PLACEHOLDER.matcher(props.getProperty(key));
             while (m.find()) {
@@ -182,6 +245,33 @@ public final class ConfigValidator {
                     problems.add(new Problem(file, lineOf(lines, key), key + " uses {{" + m.group(2) + "}}, which no setting defines"));
                 }
             }
+        }
+    }
+
+    /** Why a setting's value is not of its kind; null when it is, or when it is not set. */
+    private static String wrongType(Settings settings, String key, Kind kind) {
+        Optional<String> value = settings.find(key);
+        if (value.isEmpty() || value.get().contains("{{")) {
+            return null;
+        }
+        try {
+            switch (kind) {
+                case COUNT -> {
+                    if (settings.getInt(key, 1) < 1) {
+                        return key + " must be at least 1, not " + value.get();
+                    }
+                }
+                case BOOLEAN -> settings.getBoolean(key, false);
+                case DURATION -> settings.getDuration(key, "0");
+                case DURATIONS -> settings.getDurations(key, "0");
+                case CRON -> org.quartz.CronExpression.validateExpression(value.get());
+                default -> throw new IllegalArgumentException(kind.name());
+            }
+            return null;
+        } catch (IllegalStateException e) {
+            return e.getMessage();
+        } catch (java.text.ParseException e) {
+            return key + " is not a Quartz cron expression (e.g. 0/5 * * * * ?): " + e.getMessage();
         }
     }
 
@@ -202,12 +292,15 @@ public final class ConfigValidator {
 
     // -------------------------------------------------------------------------------------- routes
 
-    private static void checkRoutes(Path file, Function<String, Optional<String>> props, DefaultCamelContext camel, List<Problem> problems) {
+    /**
+     * @param ids the ids of the routes, templates and route configurations of the files checked so
+     *            far, with where each is ({@code file:line}); this file's are added
+     */
+    private static void checkRoutes(Path file, Function<String, Optional<String>> props, DefaultCamelContext camel,
+            List<Problem> problems, Map<String, String> ids) {
         Node root;
-        try (Reader r = Files.newBufferedReader(file)) {
-            Composer composer = new Composer(LoadSettings.builder().build(),
-                    new ParserImpl(LoadSettings.builder().build(), new StreamReader(LoadSettings.builder().build(), r)));
-            root = composer.getSingleNode().orElse(null);
+        try {
+            root = parse(file);
         } catch (MarkedYamlEngineException e) {
             int line = e.getProblemMark().map(m -> m.getLine() + 1).orElse(0);
             problems.add(new Problem(file.toString(), line, "YAML does not parse: " + e.getProblem()));
@@ -216,12 +309,110 @@ public final class ConfigValidator {
             problems.add(new Problem(file.toString(), 0, "cannot be read: " + e.getMessage()));
             return;
         }
+        for (RouteId id : routeIdList(root)) {
+            String before = ids.putIfAbsent(id.kind() + " " + id.id(), file + ":" + id.line());
+            if (before != null) {
+                problems.add(new Problem(file.toString(), id.line(), id.kind() + " id '" + id.id() + "' is already used at "
+                        + before + " (ids must be unique: a second " + id.kind() + " with an id replaces the first)"));
+            }
+        }
+        checkDsl(file, camel, problems);
         if (root != null) {
             // a route template's parameters ({{account}}) are filled in by the template, not settings
             java.util.Set<String> parameters = new java.util.HashSet<>();
             templateParameters(root, false, parameters);
             walk(root, file.toString(), k -> parameters.contains(k) ? Optional.of("") : props.apply(k), camel, problems);
         }
+    }
+
+    /**
+     * Reads the file with Camel's YAML DSL into route definitions, as the gateway does before it
+     * builds them (nothing is built or started): a misspelled step or key, or a value of the wrong
+     * shape, is refused there.
+     */
+    private static void checkDsl(Path file, DefaultCamelContext camel, List<Problem> problems) {
+        try {
+            PluginHelper.getRoutesLoader(camel).loadRoutes(ResourceHelper.resolveResource(camel, "file:" + file));
+        } catch (Exception e) {
+            String why = messages(e);
+            Matcher line = DSL_LINE.matcher(why);
+            problems.add(new Problem(file.toString(), line.find() ? Integer.parseInt(line.group(1)) : 0,
+                    "Camel's YAML DSL refuses it: " + why.replaceAll("\\s*\\n\\s*", " ")));
+        } finally {
+            // the next file is read alone: its ids are checked above, not by Camel
+            ModelCamelContext model = (ModelCamelContext) camel;
+            try {
+                model.removeRouteDefinitions(List.copyOf(model.getRouteDefinitions()));
+                for (var t : List.copyOf(model.getRouteTemplateDefinitions())) {
+                    model.removeRouteTemplateDefinition(t);
+                }
+            } catch (Exception e) {
+                throw new IllegalStateException("could not clear the definitions read from " + file, e);
+            }
+        }
+    }
+
+    /** A Camel context for looking things up, that logs nothing when it starts or stops. */
+    private static DefaultCamelContext quietContext() {
+        DefaultCamelContext camel = new DefaultCamelContext(false);
+        camel.setStartupSummaryLevel(org.apache.camel.StartupSummaryLevel.Off);
+        return camel;
+    }
+
+    /** An exception's message and its causes', each once. */
+    static String messages(Throwable e) {
+        StringBuilder sb = new StringBuilder(String.valueOf(e.getMessage()));
+        for (Throwable t = e.getCause(); t != null && t != t.getCause(); t = t.getCause()) {
+            if (t.getMessage() != null && !sb.toString().contains(t.getMessage())) {
+                sb.append(" <- ").append(t.getMessage());
+            }
+        }
+        return sb.toString();
+    }
+
+    private static Node parse(Path file) throws IOException {
+        try (Reader r = Files.newBufferedReader(file)) {
+            Composer composer = new Composer(LoadSettings.builder().build(),
+                    new ParserImpl(LoadSettings.builder().build(), new StreamReader(LoadSettings.builder().build(), r)));
+            return composer.getSingleNode().orElse(null);
+        }
+    }
+
+    /** The id a route file gives one of its {@code route}s, {@code routeTemplate}s or {@code routeConfiguration}s, and its 1-based line. */
+    public record RouteId(String kind, String id, int line) {
+    }
+
+    /** The ids a route file gives its routes, route templates and route configurations, in order; empty when it does not parse. */
+    public static List<RouteId> routeIds(Path file) {
+        try {
+            return routeIdList(parse(file));
+        } catch (IOException | RuntimeException e) {
+            return List.of();
+        }
+    }
+
+    private static List<RouteId> routeIdList(Node root) {
+        List<RouteId> ids = new ArrayList<>();
+        if (root instanceof SequenceNode seq) {
+            for (Node item : seq.getValue()) {
+                if (!(item instanceof MappingNode map)) {
+                    continue;
+                }
+                for (NodeTuple t : map.getValue()) {
+                    String kind = t.getKeyNode() instanceof ScalarNode k ? k.getValue() : "";
+                    if (List.of("route", "routeTemplate", "routeConfiguration").contains(kind)
+                            && t.getValueNode() instanceof MappingNode body) {
+                        for (NodeTuple b : body.getValue()) {
+                            if (b.getKeyNode() instanceof ScalarNode k && k.getValue().equals("id")
+                                    && b.getValueNode() instanceof ScalarNode v) {
+                                ids.add(new RouteId(kind, v.getValue(), v.getStartMark().map(m -> m.getLine() + 1).orElse(0)));
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        return ids;
     }
 
     private static void templateParameters(Node node, boolean inTemplate, java.util.Set<String> names) {
@@ -246,8 +437,18 @@ public final class ConfigValidator {
             String ref = null;
             int refLine = 0;
             String method = null;
+            String uri = map.getValue().stream()
+                    .filter(t -> t.getKeyNode() instanceof ScalarNode k && k.getValue().equals("uri") && t.getValueNode() instanceof ScalarNode)
+                    .map(t -> ((ScalarNode) t.getValueNode()).getValue()).findFirst().orElse(null);
             for (NodeTuple t : map.getValue()) {
                 String key = t.getKeyNode() instanceof ScalarNode k ? k.getValue() : "";
+                if (uri != null && key.equals("parameters") && t.getValueNode() instanceof MappingNode parameters) {
+                    for (NodeTuple p : parameters.getValue()) {
+                        if (p.getKeyNode() instanceof ScalarNode name) {
+                            checkOption(uri, name.getValue(), file, name.getStartMark().map(m -> m.getLine() + 1).orElse(0), camel, problems);
+                        }
+                    }
+                }
                 if (t.getValueNode() instanceof ScalarNode v) {
                     int line = v.getStartMark().map(m -> m.getLine() + 1).orElse(0);
                     if (key.equals("uri") || key.equals("to") || key.equals("toD")) {
@@ -283,6 +484,36 @@ public final class ConfigValidator {
         String scheme = uri.substring(0, colon);
         if (camel.getComponent(scheme, true, false) == null) {
             problems.add(new Problem(file, line, "unknown endpoint '" + scheme + ":' (no such Camel component in the gateway)"));
+            return;
+        }
+        int query = uri.indexOf('?');
+        if (query > 0) {
+            for (String option : uri.substring(query + 1).split("&")) {
+                checkOption(uri, option.split("=", 2)[0], file, line, camel, problems);
+            }
+        }
+    }
+
+    /**
+     * An endpoint option must be one its component has (the component's own list, as Camel's
+     * catalogue gives it); the http component would send an unknown one to the provider as a query
+     * parameter, and others fail only when the route is built.
+     */
+    private static void checkOption(String uri, String option, String file, int line, DefaultCamelContext camel, List<Problem> problems) {
+        int colon = uri.indexOf(':');
+        if (colon <= 0 || option.isEmpty() || option.contains("{{") || option.contains("${")) {
+            return;
+        }
+        String scheme = uri.substring(0, colon);
+        EndpointUriFactory factory = camel.getCamelContextExtension().getEndpointUriFactory(scheme);
+        if (factory == null) {
+            return;
+        }
+        String wanted = option.replace("-", "").toLowerCase(Locale.ROOT);
+        boolean known = factory.propertyNames().stream().anyMatch(n -> n.toLowerCase(Locale.ROOT).equals(wanted))
+                || factory.multiValuePrefixes().values().stream().anyMatch(option::startsWith);
+        if (!known) {
+            problems.add(new Problem(file, line, scheme + " endpoint has no option '" + option + "'"));
         }
     }
 

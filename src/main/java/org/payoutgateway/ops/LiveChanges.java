@@ -202,6 +202,11 @@ public final class LiveChanges extends ServiceSupport {
             refuse(file, problems.stream().map(Object::toString).collect(Collectors.joining("; ")));
             return;
         }
+        Optional<String> taken = idOfAnotherFile(file);
+        if (taken.isPresent()) {
+            refuse(file, taken.get());
+            return;
+        }
         Optional<String> trial = trialBuild(List.of(file), accounts.names());
         if (trial.isPresent()) {
             refuse(file, trial.get());
@@ -213,6 +218,22 @@ public final class LiveChanges extends ServiceSupport {
         applied.put(file, content);
         record(file, Result.APPLIED, "routes " + ids + " replaced (checked in " + checkedMillis
                 + " ms, replaced in " + millisSince(checked) + " ms)");
+    }
+
+    /** A route (or template) id of the file that a route of another file, or of the gateway's own, already has. */
+    private Optional<String> idOfAnotherFile(Path file) {
+        ModelCamelContext model = (ModelCamelContext) camel;
+        for (ConfigValidator.RouteId id : ConfigValidator.routeIds(file)) {
+            Route route = id.kind().equals("route") ? camel.getRoute(id.id()) : null;
+            RouteTemplateDefinition template = id.kind().equals("routeTemplate") ? model.getRouteTemplateDefinition(id.id()) : null;
+            Resource source = route != null ? route.getSourceResource() : template != null ? template.getResource() : null;
+            if ((route != null || template != null) && !from(file, source)) {
+                return Optional.of(file + ":" + id.line() + ": " + id.kind() + " id '" + id.id() + "' is already used by "
+                        + (source != null ? source.getLocation() : "a route of the gateway")
+                        + " (ids must be unique: a second " + id.kind() + " with an id replaces the first)");
+            }
+        }
+        return Optional.empty();
     }
 
     /**
@@ -488,7 +509,8 @@ public final class LiveChanges extends ServiceSupport {
         return ConfigValidator.routeFiles(routesDir).stream().map(p -> p.toAbsolutePath().normalize()).toList();
     }
 
-    private void refuse(Path file, String why) {
+    private void refuse(Path file, String reason) {
+        String why = reason.replaceAll("\\s*\\n\\s*", " "); // one log line
         LOG.error("Live change REFUSED ({}): {}. The running routes and settings are unchanged", file, why);
         changes.add(new Change(file.toString(), Result.REFUSED, why));
     }

@@ -40,6 +40,16 @@ public final class AccountSettings {
         return settings.get(key(name), defaultValue);
     }
 
+    /** @throws IllegalStateException naming the setting when it is not a whole number */
+    public int getInt(String name, int defaultValue) {
+        return settings.getInt(key(name), defaultValue);
+    }
+
+    /** @throws IllegalStateException naming the setting when it is not a duration */
+    public Duration getDuration(String name, String defaultValue) {
+        return settings.getDuration(key(name), defaultValue);
+    }
+
     public String required(String name) {
         return settings.required(key(name));
     }
@@ -67,7 +77,7 @@ public final class AccountSettings {
     }
 
     public Duration notFoundGrace() {
-        return settings.getDuration(key("not-found-grace"), "10m");
+        return getDuration("not-found-grace", "10m");
     }
 
     /** A code set setting, e.g. {@code status.success=0000}. */

@@ -98,6 +98,15 @@ class LiveChangesTest {
                 .anyMatch(d -> d.contains("bean 'dispatcher' has no method 'claimDoo'"))
                 .anyMatch(d -> d.contains("does not build"));
 
+        // a new file whose route takes the id of another file's route: refused, that route runs on
+        Route results = gateway.context().getRoute("file-results");
+        Files.writeString(routes.resolve("oops.yaml"), secondConsumer("file-results", "timer:oops"));
+        LiveChanges.Change taken = awaitChange(++n);
+        assertThat(taken.result()).as(taken.detail()).isEqualTo(LiveChanges.Result.REFUSED);
+        assertThat(taken.detail()).contains("oops.yaml:3: route id 'file-results' is already used by");
+        assertThat(gateway.context().getRoute("file-results")).isSameAs(results);
+        Files.delete(routes.resolve("oops.yaml"));
+
         // payouts keep flowing through the routes that kept running
         List<String> refs = payouts("BAD", 20);
         gateway.drop("after-bad-edits.csv", csv(refs));
@@ -228,6 +237,12 @@ class LiveChangesTest {
         assertThat(awaitChange(2).result()).isEqualTo(LiveChanges.Result.REFUSED);
         assertThat(guards().rateLimit("paypro-id")).isEqualTo(500);
 
+        // a setting that applies at the next restart, not of its type: refused now, not found at the restart
+        Files.writeString(file, original.replace("payout.api.batch-max=1000", "payout.api.batch-max=lots"));
+        LiveChanges.Change restart = awaitChange(3);
+        assertThat(restart.result()).isEqualTo(LiveChanges.Result.REFUSED);
+        assertThat(restart.detail()).contains("payout.api.batch-max must be a whole number, not 'lots'");
+
         // sound: a new rate limit and concurrency limit, a route placeholder, and a second merchant
         com.github.tomakehurst.wiremock.WireMockServer second = new com.github.tomakehurst.wiremock.WireMockServer(
                 com.github.tomakehurst.wiremock.core.WireMockConfiguration.wireMockConfig().dynamicPort());
@@ -248,7 +263,7 @@ class LiveChangesTest {
                     + "payout.provider.paypro-id-2.query-schedule=1s\n"
                     + "payout.datasource.pool-size=7\n";
             Files.writeString(file, edited);
-            LiveChanges.Change applied = awaitChange(3);
+            LiveChanges.Change applied = awaitChange(4);
             assertThat(applied.result()).as(applied.detail()).isEqualTo(LiveChanges.Result.APPLIED);
             assertThat(applied.detail()).contains("observability.yaml").contains("apply at the next restart: [payout.datasource.pool-size]");
             assertThat(guards().rateLimit("paypro-id")).isEqualTo(25);

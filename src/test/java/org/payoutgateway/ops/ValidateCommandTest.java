@@ -141,4 +141,70 @@ class ValidateCommandTest {
                 .contains("config/application.properties:" + mobile
                         + ": account paypro-pk: payout.provider.paypro-pk.mobile-pattern is not a regular expression");
     }
+
+    /** The 1-based line of the first line of a file holding the text. */
+    int lineOf(String file, String text) throws IOException {
+        String content = Files.readString(dir.resolve(file));
+        assertThat(content).contains(text);
+        return content.substring(0, content.indexOf(text)).split("\n", -1).length;
+    }
+
+    @Test
+    void aMisspelledDslStep() throws IOException {
+        copyShipped();
+        edit("routes/dispatch.yaml", "- doTry:", "- doTryy:");
+        Result r = validate();
+        assertThat(r.exit()).as(r.out()).isEqualTo(1);
+        assertThat(r.out()).contains("routes/dispatch.yaml:" + lineOf("routes/dispatch.yaml", "- doTryy:")
+                + ": Camel's YAML DSL refuses it");
+    }
+
+    @Test
+    void aRouteIdAnotherFileAlreadyUses() throws IOException {
+        copyShipped();
+        Files.writeString(dir.resolve("routes/oops.yaml"), """
+                - route:
+                    id: file-results
+                    from:
+                      uri: "timer:oops"
+                      steps:
+                        - log: "oops"
+                """);
+        Result r = validate();
+        assertThat(r.exit()).as(r.out()).isEqualTo(1);
+        assertThat(r.out()).contains("routes/oops.yaml:2: route id 'file-results' is already used at ")
+                .contains("routes/file-results.yaml:" + lineOf("routes/file-results.yaml", "id: file-results"));
+    }
+
+    @Test
+    void aMisspelledEndpointOption() throws IOException {
+        copyShipped();
+        edit("routes/dispatch.yaml", "synchronous: false", "synchronus: false");
+        edit("routes/dispatch.yaml", "throwExceptionOnFailure=false", "throwExceptionOnFailur=false");
+        Result r = validate();
+        assertThat(r.exit()).as(r.out()).isEqualTo(1);
+        assertThat(r.out()).contains("routes/dispatch.yaml:" + lineOf("routes/dispatch.yaml", "synchronus: false")
+                        + ": timer endpoint has no option 'synchronus'")
+                .contains("routes/dispatch.yaml:" + lineOf("routes/dispatch.yaml", "throwExceptionOnFailur=false")
+                        + ": http endpoint has no option 'throwExceptionOnFailur'");
+    }
+
+    @Test
+    void settingValuesOfTheWrongType() throws IOException {
+        copyShipped();
+        edit("config/application.properties", "payout.dispatch.batch-size=200", "payout.dispatch.batch-size=lots");
+        edit("config/application.properties", "payout.dispatch.sending-lease=2m", "payout.dispatch.sending-lease=2 minutes");
+        edit("config/application.properties", "payout.intake.erp.enabled=true", "payout.intake.erp.enabled=yes");
+        edit("config/application.properties", "payout.query.cron=0/5 * * * * ?", "payout.query.cron=every 5 seconds");
+        edit("config/application.properties", "payout.provider.accounts=paypro-id,", "payout.provider.accounts=paypro-id,paypro-id,");
+        Result r = validate();
+        assertThat(r.exit()).as(r.out()).isEqualTo(1);
+        String props = "config/application.properties";
+        assertThat(r.out())
+                .contains(props + ":" + lineOf(props, "payout.dispatch.batch-size=") + ": payout.dispatch.batch-size must be a whole number, not 'lots'")
+                .contains(props + ":" + lineOf(props, "payout.dispatch.sending-lease=") + ": payout.dispatch.sending-lease: '2 minutes' is not a duration")
+                .contains(props + ":" + lineOf(props, "payout.intake.erp.enabled=") + ": payout.intake.erp.enabled must be true or false, not 'yes'")
+                .contains(props + ":" + lineOf(props, "payout.query.cron=") + ": payout.query.cron is not a Quartz cron expression")
+                .contains(props + ":" + lineOf(props, "payout.provider.accounts=") + ": payout.provider.accounts names paypro-id twice");
+    }
 }
