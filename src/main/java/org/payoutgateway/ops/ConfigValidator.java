@@ -50,10 +50,10 @@ import org.snakeyaml.engine.v2.scanner.StreamReader;
  * The offline check of {@code routes/} and {@code config/} ({@code java -jar payout-gateway.jar
  * validate [config-dir] [routes-dir]}): YAML that does not parse, endpoints of components the
  * gateway does not have, beans or bean methods that do not exist, placeholders no setting defines,
- * provider accounts missing a required setting, routing entries that name no account. Each problem
- * is printed as {@code file:line: message}; the exit code is 1 when there is any. Nothing is
- * started and no database is touched. Settings are checked as the files hold them (environment
- * overrides are not looked at).
+ * provider accounts missing a required setting, routing entries that name no account (README
+ * "Operations" lists every check). Each problem is printed as {@code file:line: message}; the exit
+ * code is 1 when there is any. Nothing is started and no database is touched. Settings are read as
+ * the gateway reads them: system properties and environment variables over the file's values.
  */
 public final class ConfigValidator {
 
@@ -150,8 +150,10 @@ public final class ConfigValidator {
     /**
      * Checks a settings file and some route files.
      *
-     * @param settings where a setting's value is looked up (a running gateway passes its overrides
-     *                 and environment over the file's values); {@code null}: the file's values only
+     * @param settings where a setting's value is looked up (a running gateway passes its own
+     *                 overrides and environment over the file's values); {@code null}: this JVM's
+     *                 system properties and environment variables over the file's values, as the
+     *                 gateway would read them
      */
     public static List<Problem> validate(Path propertiesFile, Function<String, Optional<String>> settings, List<Path> routeFiles) {
         List<Problem> problems = new ArrayList<>();
@@ -164,7 +166,9 @@ public final class ConfigValidator {
             problems.add(new Problem(propertiesFile.toString(), 0, "cannot be read: " + e.getMessage()));
             return problems;
         }
-        Function<String, Optional<String>> lookup = settings != null ? settings : k -> Optional.ofNullable(props.getProperty(k));
+        Function<String, Optional<String>> lookup = settings != null ? settings : k -> Optional.ofNullable(System.getProperty(k))
+                .or(() -> Optional.ofNullable(System.getenv(k.toUpperCase(Locale.ROOT).replace('.', '_').replace('-', '_'))))
+                .or(() -> Optional.ofNullable(props.getProperty(k)));
         checkSettings(propertiesFile.toString(), props, lookup, lines, problems);
         // looks up components and reads route files, never started; stopped after (live changes
         // validate on every edit)

@@ -207,4 +207,18 @@ class ValidateCommandTest {
                 .contains(props + ":" + lineOf(props, "payout.query.cron=") + ": payout.query.cron is not a Quartz cron expression")
                 .contains(props + ":" + lineOf(props, "payout.provider.accounts=") + ": payout.provider.accounts names paypro-id twice");
     }
+
+    @Test
+    void aSecretGivenOutsideTheFileIsFound() throws IOException {
+        copyShipped();
+        edit("config/application.properties", "payout.provider.paypro-ke.secret=sandbox-secret-ke\n", "");
+        System.setProperty("payout.provider.paypro-ke.secret", "given-at-start");
+        try {
+            Result r = validate();
+            assertThat(r.exit()).as(r.out()).isZero();
+        } finally {
+            System.clearProperty("payout.provider.paypro-ke.secret");
+        }
+        assertThat(validate().exit()).isEqualTo(1);
+    }
 }
