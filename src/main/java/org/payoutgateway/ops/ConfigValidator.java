@@ -314,6 +314,11 @@ public final class ConfigValidator {
             return;
         }
         for (RouteId id : routeIdList(root)) {
+            if (id.id() == null) {
+                problems.add(new Problem(file.toString(), id.line(), id.kind() + " without an id: give it one (logs, metrics"
+                        + " and live changes name routes by their id)"));
+                continue;
+            }
             String before = ids.putIfAbsent(id.kind() + " " + id.id(), file + ":" + id.line());
             if (before != null) {
                 problems.add(new Problem(file.toString(), id.line(), id.kind() + " id '" + id.id() + "' is already used at "
@@ -382,7 +387,10 @@ public final class ConfigValidator {
         }
     }
 
-    /** The id a route file gives one of its {@code route}s, {@code routeTemplate}s or {@code routeConfiguration}s, and its 1-based line. */
+    /**
+     * The id a route file gives one of its {@code route}s, {@code routeTemplate}s or
+     * {@code routeConfiguration}s (null when it gives none), and its 1-based line.
+     */
     public record RouteId(String kind, String id, int line) {
     }
 
@@ -406,12 +414,14 @@ public final class ConfigValidator {
                     String kind = t.getKeyNode() instanceof ScalarNode k ? k.getValue() : "";
                     if (List.of("route", "routeTemplate", "routeConfiguration").contains(kind)
                             && t.getValueNode() instanceof MappingNode body) {
+                        RouteId id = new RouteId(kind, null, t.getKeyNode().getStartMark().map(m -> m.getLine() + 1).orElse(0));
                         for (NodeTuple b : body.getValue()) {
                             if (b.getKeyNode() instanceof ScalarNode k && k.getValue().equals("id")
                                     && b.getValueNode() instanceof ScalarNode v) {
-                                ids.add(new RouteId(kind, v.getValue(), v.getStartMark().map(m -> m.getLine() + 1).orElse(0)));
+                                id = new RouteId(kind, v.getValue(), v.getStartMark().map(m -> m.getLine() + 1).orElse(0));
                             }
                         }
+                        ids.add(id);
                     }
                 }
             }

@@ -197,7 +197,10 @@ public final class LiveChanges extends ServiceSupport {
         if (content.equals(applied.get(file))) {
             return;
         }
-        List<ConfigValidator.Problem> problems = ConfigValidator.validate(propertiesFile, liveLookup(), List.of(file));
+        // the running settings were checked when applied: a settings file saved but refused since
+        // does not hold up a route edit
+        List<ConfigValidator.Problem> problems = ConfigValidator.validate(propertiesFile, liveLookup(), List.of(file)).stream()
+                .filter(p -> Path.of(p.file()).toAbsolutePath().normalize().equals(file)).toList();
         if (!problems.isEmpty()) {
             refuse(file, problems.stream().map(Object::toString).collect(Collectors.joining("; ")));
             return;
@@ -224,6 +227,9 @@ public final class LiveChanges extends ServiceSupport {
     private Optional<String> idOfAnotherFile(Path file) {
         ModelCamelContext model = (ModelCamelContext) camel;
         for (ConfigValidator.RouteId id : ConfigValidator.routeIds(file)) {
+            if (id.id() == null) {
+                continue; // refused by the validator
+            }
             Route route = id.kind().equals("route") ? camel.getRoute(id.id()) : null;
             RouteTemplateDefinition template = id.kind().equals("routeTemplate") ? model.getRouteTemplateDefinition(id.id()) : null;
             Resource source = route != null ? route.getSourceResource() : template != null ? template.getResource() : null;

@@ -232,14 +232,20 @@ class LiveChangesTest {
         gateway.awaitState(id.get(0), PayoutState.SUCCESS, Duration.ofSeconds(30));
         assertThat(gateway.payout(id.get(0)).account()).isEqualTo("paypro-id");
 
+        // the refused settings file, still on disk, does not hold up a sound route edit
+        Path results = routes.resolve("file-results.yaml");
+        Files.writeString(results, Files.readString(results).replace("description: ", "description: (edited) "));
+        LiveChanges.Change route = awaitChange(2);
+        assertThat(route.result()).as(route.detail()).isEqualTo(LiveChanges.Result.APPLIED);
+
         // a rate limit that is not a number: refused
         Files.writeString(file, original + "\npayout.provider.paypro-id.rate-limit=fast\n");
-        assertThat(awaitChange(2).result()).isEqualTo(LiveChanges.Result.REFUSED);
+        assertThat(awaitChange(3).result()).isEqualTo(LiveChanges.Result.REFUSED);
         assertThat(guards().rateLimit("paypro-id")).isEqualTo(500);
 
         // a setting that applies at the next restart, not of its type: refused now, not found at the restart
         Files.writeString(file, original.replace("payout.api.batch-max=1000", "payout.api.batch-max=lots"));
-        LiveChanges.Change restart = awaitChange(3);
+        LiveChanges.Change restart = awaitChange(4);
         assertThat(restart.result()).isEqualTo(LiveChanges.Result.REFUSED);
         assertThat(restart.detail()).contains("payout.api.batch-max must be a whole number, not 'lots'");
 
@@ -263,7 +269,7 @@ class LiveChangesTest {
                     + "payout.provider.paypro-id-2.query-schedule=1s\n"
                     + "payout.datasource.pool-size=7\n";
             Files.writeString(file, edited);
-            LiveChanges.Change applied = awaitChange(4);
+            LiveChanges.Change applied = awaitChange(5);
             assertThat(applied.result()).as(applied.detail()).isEqualTo(LiveChanges.Result.APPLIED);
             assertThat(applied.detail()).contains("observability.yaml").contains("apply at the next restart: [payout.datasource.pool-size]");
             assertThat(guards().rateLimit("paypro-id")).isEqualTo(25);

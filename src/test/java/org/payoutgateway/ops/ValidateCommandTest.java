@@ -160,7 +160,7 @@ class ValidateCommandTest {
     }
 
     @Test
-    void aRouteIdAnotherFileAlreadyUses() throws IOException {
+    void aRouteWithoutAnIdOrWithOneAnotherFileAlreadyUses() throws IOException {
         copyShipped();
         Files.writeString(dir.resolve("routes/oops.yaml"), """
                 - route:
@@ -170,9 +170,17 @@ class ValidateCommandTest {
                       steps:
                         - log: "oops"
                 """);
+        Files.writeString(dir.resolve("routes/nameless.yaml"), """
+                - route:
+                    from:
+                      uri: "timer:nameless"
+                      steps:
+                        - log: "who am I"
+                """);
         Result r = validate();
         assertThat(r.exit()).as(r.out()).isEqualTo(1);
-        assertThat(r.out()).contains("routes/oops.yaml:2: route id 'file-results' is already used at ")
+        assertThat(r.out()).contains("routes/nameless.yaml:1: route without an id")
+                .contains("routes/oops.yaml:2: route id 'file-results' is already used at ")
                 .contains("routes/file-results.yaml:" + lineOf("routes/file-results.yaml", "id: file-results"));
     }
 
