@@ -229,4 +229,21 @@ class ValidateCommandTest {
         }
         assertThat(validate().exit()).isEqualTo(1);
     }
+
+    @Test
+    void everyTypedSettingTheGatewayReadsIsChecked() throws IOException {
+        java.util.regex.Pattern typedRead = java.util.regex.Pattern.compile(
+                "get(?:Int|Boolean|Duration|Durations)\\(\"(payout\\.[a-z.-]+)\"");
+        java.util.Set<String> read = new java.util.TreeSet<>();
+        try (Stream<Path> sources = Files.walk(Path.of("src/main/java"))) {
+            for (Path f : sources.filter(p -> p.toString().endsWith(".java")).toList()) {
+                java.util.regex.Matcher m = typedRead.matcher(Files.readString(f));
+                while (m.find()) {
+                    read.add(m.group(1));
+                }
+            }
+        }
+        assertThat(read).isNotEmpty();
+        assertThat(ConfigValidator.TYPED_SETTINGS.keySet()).containsAll(read);
+    }
 }
