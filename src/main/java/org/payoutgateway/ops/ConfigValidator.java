@@ -451,6 +451,7 @@ public final class ConfigValidator {
             String ref = null;
             int refLine = 0;
             String method = null;
+            int methodLine = 0;
             String uri = map.getValue().stream()
                     .filter(t -> t.getKeyNode() instanceof ScalarNode k && k.getValue().equals("uri") && t.getValueNode() instanceof ScalarNode)
                     .map(t -> ((ScalarNode) t.getValueNode()).getValue()).findFirst().orElse(null);
@@ -474,6 +475,7 @@ public final class ConfigValidator {
                     }
                     if (key.equals("method")) {
                         method = v.getValue();
+                        methodLine = line;
                     }
                     checkText(v.getValue(), file, line, props, problems);
                 } else {
@@ -481,7 +483,7 @@ public final class ConfigValidator {
                 }
             }
             if (ref != null) {
-                checkBean(ref, method, file, refLine, problems);
+                checkBean(ref, method, file, refLine, methodLine, problems);
             }
         } else if (node instanceof SequenceNode seq) {
             seq.getValue().forEach(n -> walk(n, file, props, camel, problems));
@@ -540,11 +542,11 @@ public final class ConfigValidator {
         }
         Matcher b = BEAN_CALL.matcher(text);
         while (b.find()) {
-            checkBean(b.group(1), b.group(2), file, line, problems);
+            checkBean(b.group(1), b.group(2), file, line, line, problems);
         }
     }
 
-    private static void checkBean(String ref, String method, String file, int line, List<Problem> problems) {
+    private static void checkBean(String ref, String method, String file, int line, int methodLine, List<Problem> problems) {
         Class<?> type = BEANS.get(ref);
         if (type == null) {
             problems.add(new Problem(file, line, "unknown bean '" + ref + "'; the gateway's beans are " + BEANS.keySet().stream().sorted().toList()));
@@ -554,7 +556,7 @@ public final class ConfigValidator {
             String name = method.contains("(") ? method.substring(0, method.indexOf('(')) : method;
             boolean exists = Arrays.stream(type.getMethods()).map(Method::getName).anyMatch(name::equals);
             if (!exists) {
-                problems.add(new Problem(file, line, "bean '" + ref + "' has no method '" + name + "'"));
+                problems.add(new Problem(file, methodLine, "bean '" + ref + "' has no method '" + name + "'"));
             }
         }
     }

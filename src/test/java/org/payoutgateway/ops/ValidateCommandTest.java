@@ -80,8 +80,10 @@ class ValidateCommandTest {
         edit("routes/erp-intake.yaml", "method: unreported", "method: unreportd");
         Result r = validate();
         assertThat(r.exit()).isEqualTo(1);
-        assertThat(r.out()).containsPattern("routes/file-results\\.yaml:\\d+: unknown bean 'fileResult'")
-                .containsPattern("routes/erp-intake\\.yaml:\\d+: bean 'erpIntake' has no method 'unreportd'");
+        assertThat(r.out()).contains("routes/file-results.yaml:" + lineOf("routes/file-results.yaml", "ref: fileResult")
+                        + ": unknown bean 'fileResult'")
+                .contains("routes/erp-intake.yaml:" + lineOf("routes/erp-intake.yaml", "method: unreportd")
+                        + ": bean 'erpIntake' has no method 'unreportd'");
     }
 
     @Test
