@@ -3,6 +3,7 @@ package org.payoutgateway;
 import java.nio.file.Path;
 import java.util.Properties;
 import org.apache.camel.main.Main;
+import org.slf4j.LoggerFactory;
 
 /**
  * Starts the payout gateway: Camel Main with the settings of {@code config/application.properties}
@@ -19,7 +20,13 @@ public final class GatewayMain {
         if (args.length > 0 && args[0].equals("validate")) {
             System.exit(org.payoutgateway.ops.ConfigValidator.run(args, System.out));
         }
-        create(new Properties()).run(args);
+        try {
+            create(new Properties()).run(args);
+        } catch (Exception e) {
+            // through the logger, so a start that fails is one log event (a JSON line with JSON logs)
+            LoggerFactory.getLogger(GatewayMain.class).error("The gateway did not start: {}", e.getMessage(), e);
+            System.exit(1);
+        }
     }
 
     /**

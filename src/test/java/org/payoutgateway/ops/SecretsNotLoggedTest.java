@@ -57,7 +57,8 @@ class SecretsNotLoggedTest {
         try {
             Map<String, String> settings = new HashMap<>(SECRETS);
             settings.put("payout.sandbox.enabled", "true");
-            settings.put("payout.sandbox.settle-after", "300ms");
+            // later than the first status queries (every second): DiamondPay's carry its Authorization token
+            settings.put("payout.sandbox.settle-after", "2500ms");
             try (Gateway gateway = Gateway.start("secrets", settings)) {
                 for (String name : List.of("payouts-indonesia.csv", "payouts-kenya.json", "payouts-pakistan.csv",
                         "payouts-diamondpay.json")) {
@@ -92,5 +93,9 @@ class SecretsNotLoggedTest {
         for (Map.Entry<String, String> secret : SECRETS.entrySet()) {
             assertThat(all).as("the value of %s appears in the logs", secret.getKey()).doesNotContain(secret.getValue());
         }
+        // nor any signature: of provider requests and notifies (sign), or of callbacks (X-Payout-Signature)
+        assertThat(all).doesNotContainPattern("\"sign\"\\s*:\\s*\"[0-9a-fA-F]{32}")
+                .doesNotContainPattern("(?i)sign=[0-9a-f]{32}")
+                .doesNotContainPattern("(?i)X-Payout-Signature\\W+[0-9a-f]{16}");
     }
 }
