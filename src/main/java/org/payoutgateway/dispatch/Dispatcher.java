@@ -135,10 +135,13 @@ public class Dispatcher {
         exchange.setProperty(STARTED, System.nanoTime());
     }
 
-    /** A call the guards held back was not made: the payout waits in the store (RECEIVED) and goes out later. */
+    /**
+     * A call the guards held back was not made: the payout waits in the store (RECEIVED), due again at
+     * once, and the hold does not count as an attempt (no re-send delay grows from it).
+     */
     public PayoutOutcomes.CreateResult heldBack(Exchange exchange) {
         Payout p = exchange.getProperty(PAYOUT, Payout.class);
-        return new PayoutOutcomes.CreateResult(p, connector(p), ProviderReply.notTaken("not sent: account "
+        return new PayoutOutcomes.CreateResult(p, connector(p), ProviderReply.heldBack("not sent: account "
                 + p.account() + " is held back (circuit " + guards.state(p.account())
                 + ", rate/concurrency limit, or the claim waited too long in its batch)"));
     }

@@ -57,6 +57,8 @@ public class PayoutOutcomes {
                     ? Change.to(PayoutState.UNKNOWN).nextActionAt(firstQuery).unknownSince(now)
                     : Change.to(PayoutState.FAILED).noNextAction();
             case NOT_TAKEN -> Change.to(PayoutState.RECEIVED).nextActionAt(now.plus(retryDelay(p.dispatchCount())));
+            // not an attempt: its claim is taken back (the dispatcher claims nothing of an open circuit)
+            case HELD_BACK -> Change.to(PayoutState.RECEIVED).nextActionAt(now).dispatchCount(p.dispatchCount() - 1);
             case UNKNOWN, NOT_FOUND -> Change.to(PayoutState.UNKNOWN).nextActionAt(firstQuery).unknownSince(now).queryCount(0);
         };
         return change.providerReference(reply.providerReference()).providerStatus(reply.providerStatus())
@@ -95,7 +97,7 @@ public class PayoutOutcomes {
             case FAILED -> Change.to(PayoutState.FAILED).noNextAction();
             case PROCESSING -> Change.to(PayoutState.SUBMITTED).nextActionAt(next);
             case NOT_FOUND -> notFound(p, connector, now, next);
-            case UNKNOWN, NOT_TAKEN -> Change.to(p.state()).nextActionAt(next);
+            case UNKNOWN, NOT_TAKEN, HELD_BACK -> Change.to(p.state()).nextActionAt(next);
         };
         if (!change.target().isFinal() && change.target() != PayoutState.RECEIVED) {
             change.queryCount(queries);

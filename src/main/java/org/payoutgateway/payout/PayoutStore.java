@@ -326,6 +326,7 @@ public class PayoutStore {
         Instant nextActionAt;
         boolean clearNextAction;
         Integer queryCount;
+        Integer dispatchCount;
         Instant unknownSince;
         Boolean resend;
         Boolean needsAttention;
@@ -344,6 +345,7 @@ public class PayoutStore {
         public Change nextActionAt(Instant v) { this.nextActionAt = v; return this; }
         public Change noNextAction() { this.clearNextAction = true; return this; }
         public Change queryCount(int v) { this.queryCount = v; return this; }
+        public Change dispatchCount(int v) { this.dispatchCount = v; return this; }
         public Change unknownSince(Instant v) { this.unknownSince = v; return this; }
         public Change resend(boolean v) { this.resend = v; return this; }
         public Change needsAttention(boolean v) { this.needsAttention = v; return this; }
@@ -394,7 +396,7 @@ public class PayoutStore {
             Instant now = now();
             // two statement shapes: one that sets next_action_at, one that keeps it
             String base = "UPDATE payout SET state = ?, provider_reference = COALESCE(?, provider_reference), "
-                    + "provider_status = COALESCE(?, provider_status), message = ?, query_count = ?, unknown_since = ?, "
+                    + "provider_status = COALESCE(?, provider_status), message = ?, query_count = ?, dispatch_count = ?, unknown_since = ?, "
                     + "resend = ?, needs_attention = ?, updated_at = ?";
             String where = whereReferenceAnd("state = ?");
             List<Integer> setting = new ArrayList<>();
@@ -418,6 +420,7 @@ public class PayoutStore {
                         ps.setObject(k++, truncate(ch.providerStatus, 32));
                         ps.setObject(k++, truncate(ch.message, 1024));
                         ps.setInt(k++, ch.queryCount != null ? ch.queryCount : cur.queryCount());
+                        ps.setInt(k++, ch.dispatchCount != null ? ch.dispatchCount : cur.dispatchCount());
                         Instant unknownSince = ch.to == PayoutState.UNKNOWN
                                 ? (ch.unknownSince != null ? ch.unknownSince
                                     : cur.unknownSince() != null ? cur.unknownSince() : now)

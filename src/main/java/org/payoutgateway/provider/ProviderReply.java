@@ -22,7 +22,12 @@ public record ProviderReply(Outcome outcome, String providerReference, String pr
         /** Nothing was taken (connection refused, HTTP 429): send again later, same reference. */
         NOT_TAKEN,
         /** Query only: the provider says it has no payout with this reference. */
-        NOT_FOUND
+        NOT_FOUND,
+        /**
+         * Create only: the gateway did not make the call (the account's circuit, rate or concurrency
+         * limit, or a claim that waited too long): nothing was sent, and it is not an attempt.
+         */
+        HELD_BACK
     }
 
     public static ProviderReply of(Outcome outcome, String providerReference, String providerStatus, String message) {
@@ -35,5 +40,9 @@ public record ProviderReply(Outcome outcome, String providerReference, String pr
 
     public static ProviderReply notTaken(String message) {
         return new ProviderReply(Outcome.NOT_TAKEN, null, null, message);
+    }
+
+    public static ProviderReply heldBack(String message) {
+        return new ProviderReply(Outcome.HELD_BACK, null, null, message);
     }
 }

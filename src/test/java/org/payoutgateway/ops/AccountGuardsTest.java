@@ -49,11 +49,15 @@ class AccountGuardsTest {
             s.put("payout.provider.paypro-ke.circuit-breaker.open-for", "2s");
             s.put("payout.provider.paypro-ke.max-concurrent", "1");
             s.put("payout.dispatch.batch-size", "2");
+            // the shipped re-send delays: a payout held back by the breaker must not wait them out
+            s.put("payout.dispatch.retry-backoff", "5s,30s,1m,5m");
             try (Gateway gateway = Gateway.start("breaker", s)) {
                 gateway.drop("down.csv", kenyaFile("CB-", 20));
                 String health = "http://localhost:" + gateway.managementPort + "/observe/health";
+                String ready = health + "/ready";
                 Gateway.await(() -> body(health).contains("circuit open: payouts for paypro-ke"), Duration.ofSeconds(20),
                         "the breaker never opened");
+                assertThat(status(ready)).as("readiness while the circuit is open").isEqualTo(503);
                 int creates = providers.server.findAll(com.github.tomakehurst.wiremock.client.WireMock
                         .postRequestedFor(urlEqualTo(ke.prefix() + ke.createPath()))).size();
                 assertThat(creates).as("calls made before the breaker opened").isLessThan(20);
@@ -68,12 +72,18 @@ class AccountGuardsTest {
                     providers.create("paypro-ke", "CB-" + i, StandInProviders.payproAccepted("CB-" + i));
                     providers.query("paypro-ke", "CB-" + i, StandInProviders.payproStatus("CB-" + i, "0000", "SUCCESS"));
                 }
+                // within seconds of the breaker's trial calls, not after growing re-send delays
+                Gateway.await(() -> java.util.stream.IntStream.range(0, 20)
+                        .allMatch(i -> gateway.payout("CB-" + i).state() == PayoutState.SUCCESS), Duration.ofSeconds(25),
+                        "not every payout went out soon after the provider came back");
                 for (int i = 0; i < 20; i++) {
-                    gateway.awaitState("CB-" + i, PayoutState.SUCCESS, Duration.ofSeconds(40));
                     List<HistoryEntry> history = gateway.store().history("CB-" + i);
                     assertThat(history).extracting(HistoryEntry::to).doesNotContain(PayoutState.FAILED);
                     assertThat(providers.creates("paypro-ke", "CB-" + i)).as("accepted creates of CB-" + i).hasSizeLessThanOrEqualTo(1);
+                    assertThat(gateway.payout("CB-" + i).dispatchCount()).as("sends of CB-" + i + " (holds are not sends)")
+                            .isEqualTo(1);
                 }
+                Gateway.await(() -> status(ready) == 200, Duration.ofSeconds(10), "readiness never came back");
             }
         }
     }
@@ -84,12 +94,14 @@ class AccountGuardsTest {
         AtomicInteger inFlight = new AtomicInteger();
         AtomicInteger maxInFlight = new AtomicInteger();
         List<Long> arrivals = Collections.synchronizedList(new ArrayList<>());
+        List<String> tradeNos = Collections.synchronizedList(new ArrayList<>());
         HttpServer server = vertx.createHttpServer().requestHandler(req -> req.body().onSuccess(b -> {
             if (req.path().contains("queryPayOutResult")) {
                 req.response().end("{\"code\":\"0000\",\"data\":{\"status\":\"0000\"}}");
                 return;
             }
             arrivals.add(System.nanoTime());
+            tradeNos.add(new io.vertx.core.json.JsonObject(b).getString("tradeNo"));
             maxInFlight.accumulateAndGet(inFlight.incrementAndGet(), Math::max);
             vertx.setTimer(150, t -> {
                 inFlight.decrementAndGet();
@@ -105,6 +117,12 @@ class AccountGuardsTest {
             try (Gateway gateway = Gateway.start("limits", s)) {
                 gateway.drop("limits.csv", kenyaFile("RL-", 40));
                 Gateway.await(() -> arrivals.size() >= 40, Duration.ofSeconds(30), () -> "only " + arrivals.size() + " creates");
+                // each payout was sent once and none failed: the limits only made them wait
+                for (int i = 0; i < 40; i++) {
+                    gateway.awaitState("RL-" + i, PayoutState.SUCCESS, Duration.ofSeconds(20));
+                    assertThat(gateway.store().history("RL-" + i)).extracting(HistoryEntry::to).doesNotContain(PayoutState.FAILED);
+                }
+                assertThat(tradeNos).hasSize(40).doesNotHaveDuplicates();
             }
         } finally {
             vertx.close();
@@ -124,6 +142,15 @@ class AccountGuardsTest {
         assertThat(worstSecond).as("creates in the busiest second").isLessThanOrEqualTo(20);
         double seconds = (sorted.get(sorted.size() - 1) - sorted.get(0)) / 1e9;
         assertThat(seconds).as("40 creates at 10/s take about 3 s or more").isGreaterThanOrEqualTo(2.9);
+    }
+
+    static int status(String url) {
+        try {
+            return java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(url)).build(),
+                    java.net.http.HttpResponse.BodyHandlers.discarding()).statusCode();
+        } catch (Exception e) {
+            return -1;
+        }
     }
 
     static String body(String url) {
