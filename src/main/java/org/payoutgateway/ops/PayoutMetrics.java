@@ -25,7 +25,7 @@ import org.payoutgateway.provider.ProviderReply;
  *   <li>{@code payouts{intake,account,state}}: payouts per intake, account and state (refreshed
  *       from the store every {@code payout.metrics.refresh-interval-ms});</li>
  *   <li>{@code payouts_oldest_age_seconds{state}} and {@code payouts_count{state}} for UNKNOWN
- *       (age since the outcome became unknown) and SUBMITTED (since the last change);</li>
+ *       (age since the outcome became unknown) and SUBMITTED (since the payout was received);</li>
  *   <li>{@code provider_calls_seconds{account,call,outcome}}: latency of create and query calls by
  *       outcome class (PROCESSING, SUCCESS, FAILED, UNKNOWN, NOT_TAKEN, NOT_FOUND);</li>
  *   <li>{@code payout_file_rows_total{outcome}}: file rows taken (ACCEPTED, REJECTED, DUPLICATE);
@@ -86,7 +86,9 @@ public class PayoutMetrics {
                 }
             }
             for (String state : oldestAge.keySet()) {
-                String since = state.equals("UNKNOWN") ? "COALESCE(unknown_since, updated_at)" : "updated_at";
+                // UNKNOWN: since the outcome became unknown; SUBMITTED: since the payout was received
+                // (each "still processing" answer rewrites updated_at)
+                String since = state.equals("UNKNOWN") ? "COALESCE(unknown_since, updated_at)" : "created_at";
                 try (PreparedStatement ps = c.prepareStatement("SELECT COUNT(*), MIN(" + since + ") FROM payout WHERE state = ?")) {
                     ps.setString(1, state);
                     try (ResultSet rs = ps.executeQuery()) {

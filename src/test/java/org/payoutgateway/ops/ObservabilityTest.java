@@ -41,28 +41,44 @@ class ObservabilityTest {
                 }, Duration.ofSeconds(15), "never ready");
                 JsonNode health = new ObjectMapper().readTree(get(base + "/health").body());
                 assertThat(health.path("status").asText()).isEqualTo("UP");
-                assertThat(health.toString()).contains("payout-store");
+                assertThat(health.toString()).contains("payout-store").contains("file-intake").contains("erp-intake")
+                        .contains("provider-account-paypro-id").contains("provider-account-paypro-ke")
+                        .contains("provider-account-paypro-pk").contains("provider-account-diamondpay-id");
                 assertThat(get(base + "/health/live").statusCode()).isEqualTo(200);
 
                 providers.create("paypro-ke", "OBS-1", payproAccepted("OBS-1"));
                 providers.query("paypro-ke", "OBS-1", payproStatus("OBS-1", "0000", "SUCCESS"));
                 providers.create("paypro-ke", "OBS-2", payproOuter("5000", "contact support"));
                 providers.query("paypro-ke", "OBS-2", aResponse503());
+                providers.create("paypro-ke", "OBS-4", payproAccepted("OBS-4"));
+                providers.query("paypro-ke", "OBS-4", payproStatus("OBS-4", "0015", "PROCESSING"));
                 gateway.drop("observe.csv", "reference,country,amount,currency,mobile\n"
-                        + "OBS-1,KE,100,KES,254712345678\nOBS-2,KE,100,KES,254712345678\nOBS-3,KE,1.5,KES,254712345678\n");
+                        + "OBS-1,KE,100,KES,254712345678\nOBS-2,KE,100,KES,254712345678\nOBS-3,KE,1.5,KES,254712345678\n"
+                        + "OBS-4,KE,100,KES,254712345678\n");
                 gateway.awaitState("OBS-1", PayoutState.SUCCESS, Duration.ofSeconds(20));
                 gateway.awaitState("OBS-2", PayoutState.UNKNOWN, Duration.ofSeconds(20));
-                Thread.sleep(1500);
+                gateway.awaitState("OBS-4", PayoutState.SUBMITTED, Duration.ofSeconds(20));
+                // the oldest SUBMITTED payout ages while it is queried every second ("still processing")
+                Gateway.await(() -> providers.queries("paypro-ke", "OBS-4") >= 3, Duration.ofSeconds(15),
+                        "OBS-4 was not queried three times");
+                Thread.sleep(700); // a metrics refresh
+                java.util.regex.Matcher age = java.util.regex.Pattern.compile(
+                        "payouts_oldest_age_seconds\\{state=\"SUBMITTED\"} (\\d+)").matcher(get(base + "/metrics").body());
+                assertThat(age.find()).isTrue();
+                assertThat(Integer.parseInt(age.group(1))).as("age of the oldest SUBMITTED payout, queried 3 times")
+                        .isGreaterThanOrEqualTo(3);
 
                 String metrics = get(base + "/metrics").body();
+                assertThat(metrics).containsPattern("payouts_count\\{state=\"SUBMITTED\"} 1\\.0");
+                assertThat(metrics).containsPattern("payouts_oldest_age_seconds\\{state=\"UNKNOWN\"} [1-9]");
                 assertThat(metrics).containsPattern("payouts\\{[^}]*account=\"paypro-ke\"[^}]*intake=\"FILE\"[^}]*state=\"SUCCESS\"[^}]*} 1\\.0");
                 assertThat(metrics).containsPattern("payouts\\{[^}]*state=\"UNKNOWN\"[^}]*} 1\\.0");
                 assertThat(metrics).containsPattern("payouts_count\\{state=\"UNKNOWN\"} 1\\.0");
                 assertThat(metrics).containsPattern("payouts_oldest_age_seconds\\{state=\"UNKNOWN\"} \\d");
-                assertThat(metrics).containsPattern("provider_calls_seconds_count\\{account=\"paypro-ke\",call=\"create\",outcome=\"PROCESSING\"} 1(\\.0)?\\b");
+                assertThat(metrics).containsPattern("provider_calls_seconds_count\\{account=\"paypro-ke\",call=\"create\",outcome=\"PROCESSING\"} 2(\\.0)?\\b");
                 assertThat(metrics).containsPattern("provider_calls_seconds_count\\{account=\"paypro-ke\",call=\"create\",outcome=\"UNKNOWN\"} 1(\\.0)?\\b");
                 assertThat(metrics).containsPattern("provider_calls_seconds_count\\{account=\"paypro-ke\",call=\"query\",outcome=\"SUCCESS\"} 1(\\.0)?\\b");
-                assertThat(metrics).containsPattern("payout_file_rows_total\\{outcome=\"ACCEPTED\"} 2\\.0");
+                assertThat(metrics).containsPattern("payout_file_rows_total\\{outcome=\"ACCEPTED\"} 3\\.0");
                 assertThat(metrics).containsPattern("payout_file_rows_total\\{outcome=\"REJECTED\"} 1\\.0");
             }
         }
