@@ -61,6 +61,14 @@ class ContainerFilesTest {
         assertThat(dockerfile).contains("/src/target/" + finalName + ".jar");
         assertThat(dockerfile).containsPattern("(?m)^USER (?!root)\\w+");
         assertThat(dockerfile).containsPattern("(?m)^HEALTHCHECK ");
+        // the health check asks the liveness endpoint on the management port the gateway serves it on
+        java.util.Properties settings = new java.util.Properties();
+        try (java.io.Reader r = Files.newBufferedReader(Path.of("config/application.properties"))) {
+            settings.load(r);
+        }
+        String managementPort = settings.getProperty("camel.management.port");
+        assertThat(dockerfile).contains("/dev/tcp/127.0.0.1/" + managementPort).contains("GET /observe/health/live ")
+                .containsPattern("(?m)^EXPOSE .*\\b" + managementPort + "\\b");
         assertThat(dockerfile).contains("COPY config ").contains("COPY routes ");
     }
 
