@@ -105,7 +105,8 @@ public class GatewayConfiguration implements CamelConfiguration {
                 settings.getInt("payout.intake.file.batch-size", 2000),
                 settings.getDuration("payout.intake.file.progress-interval", "10s")));
         registry.bind("fileResults", new FileResults(store, files,
-                Path.of(settings.get("payout.intake.file.outbox-dir", "data/outbox"))));
+                Path.of(settings.get("payout.intake.file.outbox-dir", "data/outbox")),
+                settings.getDuration("payout.intake.file.progress-interval", "10s")));
         AccountGuards guards = new AccountGuards(accounts, settings);
         registry.bind("accountGuards", guards);
         HealthCheckRegistry healthChecks = HealthCheckRegistry.get(context);

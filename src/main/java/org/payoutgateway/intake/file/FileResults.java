@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
+import java.time.Duration;
 import java.time.OffsetDateTime;
 import org.apache.commons.csv.CSVFormat;
 import org.apache.commons.csv.CSVPrinter;
@@ -34,21 +35,41 @@ public class FileResults {
     private final PayoutStore store;
     private final IntakeFiles files;
     private final Path outboxDir;
+    private final Duration progressInterval;
+    private long nextProgress;
 
-    public FileResults(PayoutStore store, IntakeFiles files, Path outboxDir) {
+    /** @param progressInterval how often a stored file whose payouts are still going out logs how far they got */
+    public FileResults(PayoutStore store, IntakeFiles files, Path outboxDir, Duration progressInterval) {
         this.store = store;
         this.files = files;
         this.outboxDir = outboxDir.toAbsolutePath();
+        this.progressInterval = progressInterval;
+        this.nextProgress = System.nanoTime() + progressInterval.toNanos();
     }
 
-    /** Writes the result of every file that has become complete; returns how many were written. */
+    /**
+     * Writes the result of every file that has become complete, with a summary log line; every
+     * progress interval, logs how far each other stored file's payouts got. Returns how many
+     * results were written.
+     */
     public int writeCompleted() throws IOException {
         int written = 0;
         for (IntakeFiles.Waiting f : files.complete()) {
             Path result = write(f);
             files.markDone(f.id(), result.getFileName().toString());
-            LOG.info("Payout file {}: every row settled, result written to {}", f.name(), result);
+            IntakeFiles.Progress p = files.progress(f.id());
+            LOG.info("Payout file {}: every row settled ({} rows: {} success, {} failed, {} rejected, {} duplicate), "
+                    + "result written to {}", f.name(), p.rows(), p.success(), p.failed(), p.rejected(), p.duplicate(), result);
             written++;
+        }
+        if (System.nanoTime() - nextProgress >= 0) {
+            nextProgress = System.nanoTime() + progressInterval.toNanos();
+            for (IntakeFiles.Waiting f : files.waiting()) {
+                IntakeFiles.Progress p = files.progress(f.id());
+                LOG.info("Payout file {}: {} rows stored ({} rejected, {} duplicate); {} sent ({} success, {} failed), "
+                        + "{} waiting to be sent", f.name(), p.rows(), p.rejected(), p.duplicate(), p.sent(), p.success(),
+                        p.failed(), p.waitingToBeSent());
+            }
         }
         return written;
     }

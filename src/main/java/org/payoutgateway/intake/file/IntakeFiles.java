@@ -115,12 +115,12 @@ public class IntakeFiles {
         });
     }
 
-    /**
-     * WAITING files none of whose accepted payouts is still short of a final state. Each file's
-     * rows are looked at from the first one found not final last time (a final state never
-     * changes), so checking a large file again and again costs about one pass over it in all.
-     */
-    public List<Waiting> complete() {
+    /** How far a stored file's payouts have got: rows by intake outcome, accepted payouts by state. */
+    public record Progress(long rows, long rejected, long duplicate, long waitingToBeSent, long sent, long success, long failed) {
+    }
+
+    /** WAITING files (every row stored, results not yet written), oldest first. */
+    public List<Waiting> waiting() {
         return store.inTransaction(c -> {
             List<Waiting> waiting = new ArrayList<>();
             try (PreparedStatement ps = c.prepareStatement("SELECT id, name FROM intake_file WHERE state = 'WAITING' ORDER BY id");
@@ -129,6 +129,53 @@ public class IntakeFiles {
                     waiting.add(new Waiting(rs.getLong(1), rs.getString(2)));
                 }
             }
+            return waiting;
+        });
+    }
+
+    /**
+     * Where a file's rows stand: one pass over its rows and their payouts. Sent counts the accepted
+     * payouts past SENDING (SUBMITTED, UNKNOWN or final); waiting to be sent, those RECEIVED or SENDING.
+     */
+    public Progress progress(long fileId) {
+        return store.inTransaction(c -> {
+            long rows = 0, rejected = 0, duplicate = 0, waiting = 0, sent = 0, success = 0, failed = 0;
+            try (PreparedStatement ps = c.prepareStatement("SELECT r.outcome, p.state, COUNT(*) FROM intake_file_row r "
+                    + "LEFT JOIN payout p ON p.reference = r.reference AND r.outcome = 'ACCEPTED' WHERE r.file_id = ? "
+                    + "GROUP BY r.outcome, p.state")) {
+                ps.setLong(1, fileId);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        String outcome = rs.getString(1);
+                        String state = rs.getString(2);
+                        long n = rs.getLong(3);
+                        rows += n;
+                        if (outcome.equals("REJECTED")) {
+                            rejected += n;
+                        } else if (outcome.equals("DUPLICATE")) {
+                            duplicate += n;
+                        } else if (state == null || state.equals("RECEIVED") || state.equals("SENDING")) {
+                            waiting += n;
+                        } else {
+                            sent += n;
+                            success += state.equals("SUCCESS") ? n : 0;
+                            failed += state.equals("FAILED") ? n : 0;
+                        }
+                    }
+                }
+            }
+            return new Progress(rows, rejected, duplicate, waiting, sent, success, failed);
+        });
+    }
+
+    /**
+     * WAITING files none of whose accepted payouts is still short of a final state. Each file's
+     * rows are looked at from the first one found not final last time (a final state never
+     * changes), so checking a large file again and again costs about one pass over it in all.
+     */
+    public List<Waiting> complete() {
+        List<Waiting> waiting = waiting();
+        return store.inTransaction(c -> {
             List<Waiting> out = new ArrayList<>();
             for (Waiting w : waiting) {
                 if (settled(c, w.id())) {
