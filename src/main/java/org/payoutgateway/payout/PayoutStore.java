@@ -155,6 +155,8 @@ public class PayoutStore {
             history.add(new Object[] {ref, ts(now), known == null ? null : known.state().name(), state.name(), null,
                     known == null ? message : "replaces a rejected instruction" + (message == null ? "" : "; " + message)});
             result.add(cand.valid() ? Admission.accepted(ref) : Admission.rejected(ref, cand.errors()));
+            LOG.info("Payout {} [{}] {}{} ({}{}){}", ref, cand.account(), known == null ? "" : "REJECTED -> ", state, intake,
+                    intakeRef == null ? "" : " " + intakeRef, message == null ? "" : ": " + message);
         }
         batch(c, "INSERT INTO payout (" + COLUMNS + ", callback_state) VALUES (" + "?,".repeat(30) + "?)", inserts);
         batch(c, "UPDATE payout SET reference = ?, intake = ?, intake_ref = ?, country = ?, account = ?, amount = ?, "
@@ -235,7 +237,7 @@ public class PayoutStore {
      */
     public List<Payout> claimForDispatch(int limit, Collection<String> skipAccounts) {
         String skip = skipAccounts.isEmpty() ? "" : " AND account NOT IN (" + "?,".repeat(skipAccounts.size() - 1) + "?)";
-        return inTransaction(c -> {
+        List<Payout> claimedAll = inTransaction(c -> {
             Instant now = now();
             List<Payout> due = new ArrayList<>();
             // no ORDER BY: H2 would read and sort every due payout on each run (it does not sort by
@@ -281,6 +283,9 @@ public class PayoutStore {
             insertHistory(c, history);
             return claimed;
         });
+        // once committed
+        claimedAll.forEach(p -> LOG.info("Payout {} [{}] RECEIVED -> SENDING", p.reference(), p.account()));
+        return claimedAll;
     }
 
     /** The payouts with these references, in the order given; unknown references are left out. */
@@ -303,9 +308,10 @@ public class PayoutStore {
         int moved = 0;
         for (String ref : stale) {
             Optional<Payout> p = find(ref);
+            String why = "dispatch interrupted while the create call may have been sent; querying the provider";
             if (p.isPresent() && p.get().state() == PayoutState.SENDING && transition(p.get(), Change.to(PayoutState.UNKNOWN)
-                    .message("dispatch interrupted while the create call may have been sent; querying the provider")
-                    .unknownSince(now()).nextActionAt(now()))) {
+                    .message(why).unknownSince(now()).nextActionAt(now()))) {
+                LOG.info("Payout {} [{}] SENDING -> UNKNOWN: {}", ref, p.get().account(), why);
                 moved++;
             }
         }

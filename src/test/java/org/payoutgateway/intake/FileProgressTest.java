@@ -1,5 +1,6 @@
 package org.payoutgateway.intake;
 
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.payoutgateway.support.StandInProviders.payproAccepted;
 import static org.payoutgateway.support.StandInProviders.payproStatus;
 
@@ -20,7 +21,8 @@ import org.payoutgateway.support.StandInProviders;
 
 /**
  * A stored file whose payouts are still going out logs, every progress interval, how far they got
- * (rows stored, rejected, sent, final, waiting to be sent), and a summary once every row is settled.
+ * (rows stored, rejected, sent, final, waiting to be sent), and a summary once every row is settled;
+ * each payout's state changes are one log line each.
  */
 class FileProgressTest {
 
@@ -58,6 +60,12 @@ class FileProgressTest {
                         + "(3 rows: 2 success, 0 failed, 1 rejected, 0 duplicate), result written to")),
                         Duration.ofSeconds(20), () -> "no summary line: " + lines);
             }
+            // and one line per state change, each with the reference and the account
+            assertThat(lines).anyMatch(l -> l.startsWith("Payout PG-1 [paypro-ke] RECEIVED (FILE"))
+                    .contains("Payout PG-1 [paypro-ke] RECEIVED -> SENDING")
+                    .anyMatch(l -> l.startsWith("Payout PG-1 [paypro-ke] SENDING -> SUBMITTED"))
+                    .anyMatch(l -> l.startsWith("Payout PG-1 [paypro-ke] SUBMITTED -> SUCCESS"))
+                    .anyMatch(l -> l.startsWith("Payout PG-3 [paypro-ke] REJECTED (FILE") && l.contains("amount: must be a whole number"));
         } finally {
             ctx.getConfiguration().getRootLogger().removeAppender("progress-capture");
             ctx.updateLoggers();
