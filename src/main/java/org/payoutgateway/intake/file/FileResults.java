@@ -57,12 +57,14 @@ public class FileResults {
         for (IntakeFiles.Waiting f : files.complete()) {
             Path result = write(f);
             files.markDone(f.id(), result.getFileName().toString());
-            IntakeFiles.Progress p = files.progress(f.id());
-            LOG.info("Payout file {}: every row settled ({} rows: {} success, {} failed, {} rejected, {} duplicate), "
-                    + "result written to {}", f.name(), p.rows(), p.success(), p.failed(), p.rejected(), p.duplicate(), result);
+            if (LOG.isInfoEnabled()) { // the counts are one more pass over the file
+                IntakeFiles.Progress p = files.progress(f.id());
+                LOG.info("Payout file {}: every row settled ({} rows: {} success, {} failed, {} rejected, {} duplicate), "
+                        + "result written to {}", f.name(), p.rows(), p.success(), p.failed(), p.rejected(), p.duplicate(), result);
+            }
             written++;
         }
-        if (System.nanoTime() - nextProgress >= 0) {
+        if (LOG.isInfoEnabled() && System.nanoTime() - nextProgress >= 0) {
             nextProgress = System.nanoTime() + progressInterval.toNanos();
             for (IntakeFiles.Waiting f : files.waiting()) {
                 IntakeFiles.Progress p = files.progress(f.id());
