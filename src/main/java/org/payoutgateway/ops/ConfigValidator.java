@@ -394,7 +394,7 @@ public final class ConfigValidator {
     public record RouteId(String kind, String id, int line) {
     }
 
-    /** The ids a route file gives its routes, route templates and route configurations, in order; empty when it does not parse. */
+    /** The ids a route file gives its routes, templates and route configurations, in order; empty if it does not parse. */
     public static List<RouteId> routeIds(Path file) {
         try {
             return routeIdList(parse(file));
@@ -453,14 +453,16 @@ public final class ConfigValidator {
             String method = null;
             int methodLine = 0;
             String uri = map.getValue().stream()
-                    .filter(t -> t.getKeyNode() instanceof ScalarNode k && k.getValue().equals("uri") && t.getValueNode() instanceof ScalarNode)
+                    .filter(t -> t.getKeyNode() instanceof ScalarNode k && k.getValue().equals("uri")
+                            && t.getValueNode() instanceof ScalarNode)
                     .map(t -> ((ScalarNode) t.getValueNode()).getValue()).findFirst().orElse(null);
             for (NodeTuple t : map.getValue()) {
                 String key = t.getKeyNode() instanceof ScalarNode k ? k.getValue() : "";
                 if (uri != null && key.equals("parameters") && t.getValueNode() instanceof MappingNode parameters) {
                     for (NodeTuple p : parameters.getValue()) {
                         if (p.getKeyNode() instanceof ScalarNode name) {
-                            checkOption(uri, name.getValue(), file, name.getStartMark().map(m -> m.getLine() + 1).orElse(0), camel, problems);
+                            int line = name.getStartMark().map(m -> m.getLine() + 1).orElse(0);
+                            checkOption(uri, name.getValue(), file, line, camel, problems);
                         }
                     }
                 }
@@ -515,7 +517,8 @@ public final class ConfigValidator {
      * catalogue gives it); the http component would send an unknown one to the provider as a query
      * parameter, and others fail only when the route is built.
      */
-    private static void checkOption(String uri, String option, String file, int line, DefaultCamelContext camel, List<Problem> problems) {
+    private static void checkOption(String uri, String option, String file, int line, DefaultCamelContext camel,
+            List<Problem> problems) {
         int colon = uri.indexOf(':');
         if (colon <= 0 || option.isEmpty() || option.contains("{{") || option.contains("${")) {
             return;

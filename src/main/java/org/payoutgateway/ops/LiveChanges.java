@@ -179,7 +179,7 @@ public final class LiveChanges extends ServiceSupport {
                 applyRoutes(file);
             }
         } catch (Exception e) {
-            refuse(file, "could not be applied: " + message(e));
+            refuse(file, "could not be applied: " + ConfigValidator.messages(e));
         }
     }
 
@@ -231,7 +231,8 @@ public final class LiveChanges extends ServiceSupport {
                 continue; // refused by the validator
             }
             Route route = id.kind().equals("route") ? camel.getRoute(id.id()) : null;
-            RouteTemplateDefinition template = id.kind().equals("routeTemplate") ? model.getRouteTemplateDefinition(id.id()) : null;
+            RouteTemplateDefinition template = id.kind().equals("routeTemplate")
+                    ? model.getRouteTemplateDefinition(id.id()) : null;
             Resource source = route != null ? route.getSourceResource() : template != null ? template.getResource() : null;
             if ((route != null || template != null) && !from(file, source)) {
                 return Optional.of(file + ":" + id.line() + ": " + id.kind() + " id '" + id.id() + "' is already used by "
@@ -307,7 +308,8 @@ public final class LiveChanges extends ServiceSupport {
             }
             return ids;
         } catch (Exception e) {
-            LOG.error("Live change of {}: a new route failed to start ({}); putting the old routes back", file, message(e));
+            LOG.error("Live change of {}: a new route failed to start ({}); putting the old routes back", file,
+                    ConfigValidator.messages(e));
             for (Route r : List.copyOf(camel.getRoutes())) {
                 if (ids.contains(r.getRouteId()) || from(file, r.getSourceResource())) {
                     camel.getRouteController().stopRoute(r.getRouteId());
@@ -326,7 +328,8 @@ public final class LiveChanges extends ServiceSupport {
             // the old account routes before the old routes that call them
             AccountRoutes.make(camel, oldAccountTemplates, accountNames);
             model.addRouteDefinitions(oldRoutes);
-            throw new IllegalStateException("a new route did not start: " + message(e) + "; the old routes run again", e);
+            throw new IllegalStateException("a new route did not start: " + ConfigValidator.messages(e)
+                    + "; the old routes run again", e);
         }
     }
 
@@ -371,7 +374,7 @@ public final class LiveChanges extends ServiceSupport {
                 newAccounts = new ProviderAccounts(candidate);
                 AccountGuards.check(newAccounts, candidate);
             } catch (RuntimeException e) {
-                refuse(propertiesFile, "provider accounts: " + message(e));
+                refuse(propertiesFile, "provider accounts: " + ConfigValidator.messages(e));
                 return;
             }
             newAccountNames = newAccounts.names();
@@ -485,7 +488,7 @@ public final class LiveChanges extends ServiceSupport {
             trial.start();
             return Optional.empty();
         } catch (Exception | LinkageError e) {
-            return Optional.of("does not build: " + message(e));
+            return Optional.of("does not build: " + ConfigValidator.messages(e));
         }
     }
 
@@ -528,17 +531,5 @@ public final class LiveChanges extends ServiceSupport {
 
     private static long millisSince(long nanoTime) {
         return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - nanoTime);
-    }
-
-    private static String message(Throwable e) {
-        Throwable t = e;
-        StringBuilder sb = new StringBuilder(String.valueOf(e.getMessage()));
-        while (t.getCause() != null && t.getCause() != t) {
-            t = t.getCause();
-            if (t.getMessage() != null && !sb.toString().contains(t.getMessage())) {
-                sb.append(" <- ").append(t.getMessage());
-            }
-        }
-        return sb.toString();
     }
 }
