@@ -137,6 +137,9 @@ public final class ConfigValidator {
         } catch (IOException e) {
             return List.of(new Problem(routesDir.toString(), 0, "cannot be read: " + e.getMessage()));
         }
+        if (routeFiles.isEmpty()) {
+            return List.of(new Problem(routesDir.toString(), 0, "holds no route file (*.yaml): the gateway would do nothing"));
+        }
         return validate(configDir.resolve("application.properties"), null, routeFiles);
     }
 

@@ -248,4 +248,17 @@ class ValidateCommandTest {
         assertThat(read).isNotEmpty();
         assertThat(ConfigValidator.TYPED_SETTINGS.keySet()).containsAll(read);
     }
+
+    @Test
+    void aRoutesFolderWithNoRouteFile() throws IOException {
+        copyShipped();
+        try (Stream<Path> files = Files.list(dir.resolve("routes"))) {
+            for (Path f : files.toList()) {
+                Files.delete(f);
+            }
+        }
+        Result r = validate();
+        assertThat(r.exit()).isEqualTo(1);
+        assertThat(r.out()).contains("routes:0: holds no route file");
+    }
 }
