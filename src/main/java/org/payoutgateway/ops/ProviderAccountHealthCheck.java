@@ -7,7 +7,9 @@ import org.payoutgateway.provider.AccountGuards;
 
 /**
  * Readiness of one provider account: DOWN while its circuit breaker is open (payouts for it wait in
- * the store; the intakes go on taking them), UP otherwise; the state is in the details.
+ * the store; the intakes go on taking them) and while it is half-open (trial calls have not yet
+ * shown the provider back, so readiness does not flip UP and DOWN every open period), UP once it
+ * is closed; the state is in the details.
  */
 public class ProviderAccountHealthCheck extends AbstractHealthCheck {
 
@@ -31,6 +33,8 @@ public class ProviderAccountHealthCheck extends AbstractHealthCheck {
         builder.detail("account", account).detail("circuit", state);
         if (state.equals("OPEN")) {
             builder.message("circuit open: payouts for " + account + " wait in the store").down();
+        } else if (state.equals("HALF_OPEN")) {
+            builder.message("circuit half-open: trial calls to " + account + " decide whether it closes").down();
         } else {
             builder.up();
         }
