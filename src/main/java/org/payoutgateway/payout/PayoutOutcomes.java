@@ -160,9 +160,9 @@ public class PayoutOutcomes {
             if (!applied[i]) {
                 LOG.debug("Payout {} [{}] moved on before {} could be applied", p.reference(), p.account(), change.target());
             } else if (change.target() != p.state()) {
-                LOG.info("Payout {} [{}] {} -> {}{}{}", p.reference(), p.account(), p.state(), change.target(),
-                        change.providerStatus == null ? "" : " (provider status " + change.providerStatus + ")",
-                        change.message == null ? "" : ": " + change.message);
+                PayoutLog.stateChange(p.reference(), p.account(), p.state() + " -> " + change.target()
+                        + (change.providerStatus == null ? "" : " (provider status " + change.providerStatus + ")")
+                        + (change.message == null ? "" : ": " + change.message));
             }
         }
         return applied;

@@ -155,8 +155,8 @@ public class PayoutStore {
             history.add(new Object[] {ref, ts(now), known == null ? null : known.state().name(), state.name(), null,
                     known == null ? message : "replaces a rejected instruction" + (message == null ? "" : "; " + message)});
             result.add(cand.valid() ? Admission.accepted(ref) : Admission.rejected(ref, cand.errors()));
-            LOG.info("Payout {} [{}] {}{} ({}{}){}", ref, cand.account(), known == null ? "" : "REJECTED -> ", state, intake,
-                    intakeRef == null ? "" : " " + intakeRef, message == null ? "" : ": " + message);
+            PayoutLog.stateChange(ref, cand.account(), (known == null ? "" : "REJECTED -> ") + state + " (" + intake
+                    + (intakeRef == null ? "" : " " + intakeRef) + ")" + (message == null ? "" : ": " + message));
         }
         batch(c, "INSERT INTO payout (" + COLUMNS + ", callback_state) VALUES (" + "?,".repeat(30) + "?)", inserts);
         batch(c, "UPDATE payout SET reference = ?, intake = ?, intake_ref = ?, country = ?, account = ?, amount = ?, "
@@ -284,7 +284,7 @@ public class PayoutStore {
             return claimed;
         });
         // once committed
-        claimedAll.forEach(p -> LOG.info("Payout {} [{}] RECEIVED -> SENDING", p.reference(), p.account()));
+        claimedAll.forEach(p -> PayoutLog.stateChange(p.reference(), p.account(), "RECEIVED -> SENDING"));
         return claimedAll;
     }
 
@@ -311,7 +311,7 @@ public class PayoutStore {
             String why = "dispatch interrupted while the create call may have been sent; querying the provider";
             if (p.isPresent() && p.get().state() == PayoutState.SENDING && transition(p.get(), Change.to(PayoutState.UNKNOWN)
                     .message(why).unknownSince(now()).nextActionAt(now()))) {
-                LOG.info("Payout {} [{}] SENDING -> UNKNOWN: {}", ref, p.get().account(), why);
+                PayoutLog.stateChange(ref, p.get().account(), "SENDING -> UNKNOWN: " + why);
                 moved++;
             }
         }

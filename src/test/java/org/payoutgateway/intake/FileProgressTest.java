@@ -29,12 +29,19 @@ class FileProgressTest {
     @Test
     void aFileLogsHowFarItsPayoutsGotThenASummary() throws Exception {
         ConcurrentLinkedQueue<String> lines = new ConcurrentLinkedQueue<>();
+        // each line's payout.reference and payout.account from the logging context (fields of JSON lines)
+        Map<String, String> contexts = new java.util.concurrent.ConcurrentHashMap<>();
         LoggerContext ctx = (LoggerContext) LogManager.getContext(false);
         AbstractAppender capture = new AbstractAppender("progress-capture", null,
                 PatternLayout.newBuilder().withPattern("%m").build(), true, Property.EMPTY_ARRAY) {
             @Override
             public void append(LogEvent event) {
-                lines.add(getLayout().toSerializable(event).toString());
+                String line = getLayout().toSerializable(event).toString();
+                lines.add(line);
+                if (event.getContextData().containsKey("payout.reference")) {
+                    contexts.put(line, event.getContextData().getValue("payout.reference") + " / "
+                            + event.getContextData().getValue("payout.account"));
+                }
             }
         };
         capture.start();
@@ -66,6 +73,9 @@ class FileProgressTest {
                     .anyMatch(l -> l.startsWith("Payout PG-1 [paypro-ke] SENDING -> SUBMITTED"))
                     .anyMatch(l -> l.startsWith("Payout PG-1 [paypro-ke] SUBMITTED -> SUCCESS"))
                     .anyMatch(l -> l.startsWith("Payout PG-3 [paypro-ke] REJECTED (FILE") && l.contains("amount: must be a whole number"));
+            assertThat(contexts).containsEntry("Payout PG-1 [paypro-ke] RECEIVED -> SENDING", "PG-1 / paypro-ke");
+            assertThat(lines.stream().filter(l -> l.startsWith("Payout PG-") && !l.contains(" still ")))
+                    .allSatisfy(l -> assertThat(contexts).containsKey(l));
         } finally {
             ctx.getConfiguration().getRootLogger().removeAppender("progress-capture");
             ctx.updateLoggers();
