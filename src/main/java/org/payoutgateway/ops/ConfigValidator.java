@@ -482,6 +482,10 @@ public final class ConfigValidator {
                         method = v.getValue();
                         methodLine = line;
                     }
+                    if (key.equals("executorService") || v.getValue().matches("#[A-Za-z]\\w*")) {
+                        // a bean by name: executorService: dispatchPool, dataSource: "#erpDataSource"
+                        checkBean(v.getValue().replaceFirst("^#", ""), null, file, line, line, problems);
+                    }
                     checkText(v.getValue(), file, line, props, problems);
                 } else {
                     walk(t.getValueNode(), file, props, camel, problems);
@@ -510,8 +514,17 @@ public final class ConfigValidator {
         int query = uri.indexOf('?');
         if (query > 0) {
             for (String option : uri.substring(query + 1).split("&")) {
-                checkOption(uri, option.split("=", 2)[0], file, line, camel, problems);
+                String[] nameValue = option.split("=", 2);
+                checkOption(uri, nameValue[0], file, line, camel, problems);
+                if (nameValue.length == 2 && nameValue[1].matches("#[A-Za-z]\\w*")) {
+                    checkBean(nameValue[1].substring(1), null, file, line, line, problems); // ?dataSource=#erpDataSource
+                }
             }
+        }
+        if (scheme.equals("bean")) { // bean:statusQueries?method=load
+            String path = uri.substring(colon + 1, query > 0 ? query : uri.length());
+            Matcher method = Pattern.compile("[?&]method=(\\w+)").matcher(uri);
+            checkBean(path, method.find() ? method.group(1) : null, file, line, line, problems);
         }
     }
 

@@ -87,6 +87,24 @@ class ValidateCommandTest {
     }
 
     @Test
+    void anUnknownBeanNamedOutsideABeanStep() throws IOException {
+        copyShipped();
+        edit("routes/dispatch.yaml", "executorService: dispatchPool", "executorService: dispatchPol");
+        edit("routes/erp-intake.yaml", "dataSource: \"#erpDataSource\"", "dataSource: \"#erpDataSourc\"");
+        edit("routes/erp-intake.yaml", "claim}}?dataSource=#erpDataSource", "claim}}?dataSource=#erpDatasource");
+        edit("routes/file-results.yaml", "- bean:\n            ref: fileResults\n            method: writeCompleted",
+                "- to: \"bean:fileResults?method=writeComplete\"");
+        Result r = validate();
+        assertThat(r.exit()).as(r.out()).isEqualTo(1);
+        assertThat(r.out()).contains("routes/dispatch.yaml:" + lineOf("routes/dispatch.yaml", "executorService: dispatchPol")
+                        + ": unknown bean 'dispatchPol'")
+                .contains("routes/erp-intake.yaml:" + lineOf("routes/erp-intake.yaml", "#erpDataSourc\"") + ": unknown bean 'erpDataSourc'")
+                .contains("routes/erp-intake.yaml:" + lineOf("routes/erp-intake.yaml", "#erpDatasource") + ": unknown bean 'erpDatasource'")
+                .contains("routes/file-results.yaml:" + lineOf("routes/file-results.yaml", "bean:fileResults")
+                        + ": bean 'fileResults' has no method 'writeComplete'");
+    }
+
+    @Test
     void aMissingRequiredSetting() throws IOException {
         copyShipped();
         edit("config/application.properties", "payout.provider.paypro-ke.secret=sandbox-secret-ke\n", "");
