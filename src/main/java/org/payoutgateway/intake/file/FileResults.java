@@ -11,6 +11,8 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.time.Duration;
 import java.time.OffsetDateTime;
+import java.util.HashMap;
+import java.util.Map;
 import org.apache.commons.csv.CSVFormat;
 import org.apache.commons.csv.CSVPrinter;
 import org.payoutgateway.payout.PayoutStore;
@@ -55,13 +57,11 @@ public class FileResults {
     public int writeCompleted() throws IOException {
         int written = 0;
         for (IntakeFiles.Waiting f : files.complete()) {
-            Path result = write(f);
-            files.markDone(f.id(), result.getFileName().toString());
-            if (LOG.isInfoEnabled()) { // the counts are one more pass over the file
-                IntakeFiles.Progress p = files.progress(f.id());
-                LOG.info("Payout file {}: every row settled ({} rows: {} success, {} failed, {} rejected, {} duplicate), "
-                        + "result written to {}", f.name(), p.rows(), p.success(), p.failed(), p.rejected(), p.duplicate(), result);
-            }
+            Written result = write(f);
+            files.markDone(f.id(), result.path().getFileName().toString());
+            LOG.info("Payout file {}: every row settled ({} rows: {} success, {} failed, {} rejected, {} duplicate), "
+                    + "result written to {}", f.name(), result.rows(), result.count("SUCCESS"), result.count("FAILED"),
+                    result.count("REJECTED"), result.count("DUPLICATE"), result.path());
             written++;
         }
         if (LOG.isInfoEnabled() && System.nanoTime() - nextProgress >= 0) {
@@ -76,13 +76,25 @@ public class FileResults {
         return written;
     }
 
-    private Path write(IntakeFiles.Waiting f) throws IOException {
+    /** A result file written, and how many of its rows have each status. */
+    private record Written(Path path, Map<String, Long> statuses) {
+        long rows() {
+            return statuses.values().stream().mapToLong(Long::longValue).sum();
+        }
+
+        long count(String status) {
+            return statuses.getOrDefault(status, 0L);
+        }
+    }
+
+    private Written write(IntakeFiles.Waiting f) throws IOException {
         Files.createDirectories(outboxDir);
         Path target = outboxDir.resolve(f.name() + ".result.csv");
         if (Files.exists(target)) {
             target = outboxDir.resolve(f.name() + "." + f.id() + ".result.csv");
         }
         Path tmp = outboxDir.resolve("." + target.getFileName() + ".tmp");
+        Map<String, Long> statuses = new HashMap<>();
         try (Writer w = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8);
              CSVPrinter csv = new CSVPrinter(w, CSVFormat.RFC4180.builder().setHeader(COLUMNS).build())) {
             store.inTransaction(c -> {
@@ -93,7 +105,7 @@ public class FileResults {
                     ps.setLong(1, f.id());
                     try (ResultSet rs = ps.executeQuery()) {
                         while (rs.next()) {
-                            printRow(csv, rs);
+                            statuses.merge(printRow(csv, rs), 1L, Long::sum);
                         }
                     }
                 }
@@ -102,18 +114,21 @@ public class FileResults {
         } catch (UncheckedIOException e) {
             throw e.getCause();
         }
-        return Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        return new Written(Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING),
+                statuses);
     }
 
-    private static void printRow(CSVPrinter csv, ResultSet rs) throws java.sql.SQLException {
+    /** Prints one result row; returns its status. */
+    private static String printRow(CSVPrinter csv, ResultSet rs) throws java.sql.SQLException {
         String outcome = rs.getString(2);
         boolean accepted = "ACCEPTED".equals(outcome);
         boolean known = rs.getString(4) != null;
         OffsetDateTime updated = rs.getObject(9, OffsetDateTime.class);
+        String status = accepted ? rs.getString(4) : outcome;
         try {
             csv.printRecord(
                     rs.getString(1),
-                    accepted ? rs.getString(4) : outcome,
+                    status,
                     known ? rs.getString(5) : null,
                     known ? rs.getString(6) : null,
                     known ? rs.getString(7) : null,
@@ -122,5 +137,6 @@ public class FileResults {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+        return status;
     }
 }
