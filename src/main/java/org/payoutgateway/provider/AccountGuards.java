@@ -42,18 +42,10 @@ public class AccountGuards {
     private record Limits(int rate, int concurrent, float failureRate, int window, int minCalls, Duration openFor) {
 
         static Limits of(AccountSettings s) {
-            return new Limits(s.getInt("rate-limit", 500), s.getInt("max-concurrent", 16), percent(s, "circuit-breaker.failure-rate"),
+            return new Limits(s.getInt("rate-limit", 500), s.getInt("max-concurrent", 16),
+                    s.getDecimal("circuit-breaker.failure-rate", "50").floatValue(),
                     s.getInt("circuit-breaker.window", 20), s.getInt("circuit-breaker.min-calls", 10),
                     s.getDuration("circuit-breaker.open-for", "30s"));
-        }
-
-        private static float percent(AccountSettings s, String name) {
-            String v = s.get(name, "50");
-            try {
-                return Float.parseFloat(v);
-            } catch (NumberFormatException e) {
-                throw new IllegalStateException(s.key(name) + " must be a number (percent), not '" + v + "'");
-            }
         }
 
         boolean sameBreaker(Limits o) {

@@ -1,5 +1,6 @@
 package org.payoutgateway.provider;
 
+import java.math.BigDecimal;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -43,6 +44,16 @@ public final class AccountSettings {
     /** @throws IllegalStateException naming the setting when it is not a whole number */
     public int getInt(String name, int defaultValue) {
         return settings.getInt(key(name), defaultValue);
+    }
+
+    /** @throws IllegalStateException naming the setting when it is not a decimal number */
+    public BigDecimal getDecimal(String name, String defaultValue) {
+        String v = get(name, defaultValue);
+        try {
+            return new BigDecimal(v);
+        } catch (NumberFormatException e) {
+            throw new IllegalStateException(key(name) + " must be a number, not '" + v + "'");
+        }
     }
 
     /** @throws IllegalStateException naming the setting when it is not a duration */

@@ -85,12 +85,7 @@ public abstract class PayproConnector extends AbstractConnector {
             throw new IllegalStateException(settings.key("timestamp-unit") + " must be milliseconds or seconds, not " + unit);
         }
         this.timestampInSeconds = unit.equals("seconds");
-        String min = settings.get("min-amount", "1");
-        try {
-            this.minAmount = new BigDecimal(min.strip());
-        } catch (NumberFormatException e) {
-            throw new IllegalStateException(settings.key("min-amount") + " must be a number, not '" + min + "'");
-        }
+        this.minAmount = settings.getDecimal("min-amount", "1");
         Optional<String> mobile = settings.find("mobile-pattern");
         try {
             this.mobilePattern = Pattern.compile(mobile.orElse(defaults.mobilePattern()));
