@@ -27,6 +27,7 @@ import org.payoutgateway.intake.file.FileIntake;
 import org.payoutgateway.intake.file.FileResults;
 import org.payoutgateway.intake.file.IntakeFiles;
 import org.payoutgateway.intake.erp.ErpIntake;
+import org.payoutgateway.payout.H2Url;
 import org.payoutgateway.payout.PayoutOutcomes;
 import org.payoutgateway.payout.PayoutStore;
 import org.payoutgateway.payout.PayoutValidator;
@@ -58,11 +59,11 @@ public class GatewayConfiguration implements CamelConfiguration {
         }
         Settings settings = new Settings(key -> context.getPropertiesComponent().resolveProperty(key));
 
-        HikariDataSource dataSource = dataSource(settings, "payout.datasource", "payout-store");
+        HikariDataSource dataSource = dataSource(settings, "payout.datasource", "payout-store", H2Url.PAYOUT_STORE);
         closeOnStop(context, dataSource);
         HikariDataSource erpDataSource = dataSource;
         if (settings.find("payout.intake.erp.datasource.url").isPresent()) {
-            erpDataSource = dataSource(settings, "payout.intake.erp.datasource", "erp");
+            erpDataSource = dataSource(settings, "payout.intake.erp.datasource", "erp", H2Url.DURABLE);
             closeOnStop(context, erpDataSource);
         }
         // baseline 0: a database that already holds other tables (an ERP's) gets every migration from V1
@@ -177,11 +178,25 @@ public class GatewayConfiguration implements CamelConfiguration {
                 : new String[] {"classpath:db/migration", "classpath:" + own};
     }
 
-    /** A pooled data source from {@code <prefix>.url}, {@code .username}, {@code .password}, {@code .pool-size}. */
-    private static HikariDataSource dataSource(Settings settings, String prefix, String poolName) {
+    /**
+     * A pooled data source from {@code <prefix>.url}, {@code .username}, {@code .password}, {@code .pool-size}.
+     * An H2 URL gets the settings the gateway's safety needs ({@link H2Url}); one that contradicts
+     * them stops the start, naming the setting.
+     */
+    private static HikariDataSource dataSource(Settings settings, String prefix, String poolName,
+                                               java.util.Map<String, String> h2Needs) {
         HikariConfig config = new HikariConfig();
         config.setPoolName(poolName);
-        config.setJdbcUrl(settings.get(prefix + ".url", DEFAULT_H2_URL));
+        H2Url.Enforced url;
+        try {
+            url = H2Url.enforce(settings.get(prefix + ".url", DEFAULT_H2_URL), h2Needs);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(prefix + ".url: " + e.getMessage(), e);
+        }
+        if (!url.added().isEmpty()) {
+            LOG.info("{}.url: H2 settings added, which the gateway needs: {}", prefix, String.join(";", url.added()));
+        }
+        config.setJdbcUrl(url.url());
         config.setUsername(settings.get(prefix + ".username", "sa"));
         config.setPassword(settings.get(prefix + ".password", ""));
         config.setMaximumPoolSize(settings.getInt(prefix + ".pool-size", 20));

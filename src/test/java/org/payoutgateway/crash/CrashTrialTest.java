@@ -1,5 +1,7 @@
 package org.payoutgateway.crash;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.BufferedWriter;
 import java.nio.file.Files;
@@ -138,6 +140,48 @@ class CrashTrialTest {
                 + "e.g. %s", interrupted.subList(0, Math.min(3, interrupted.size()))).isZero();
         soft.assertThat(provider.creates.sum()).as("create calls: one per payout").isEqualTo(PAYOUTS);
         soft.assertAll();
+    }
+
+    /**
+     * A store URL as a new user writes one: another H2 file, the documented MODE settings, no
+     * {@code WRITE_DELAY}. The gateway is killed the moment the payout file has been archived (its
+     * rows reported stored); after the restart every row is there, and the file gets its result.
+     */
+    @Test
+    void aUserStyleH2UrlLosesNoCommittedRowWhenKilledRightAfterTheFileIsArchived() throws Exception {
+        String tag = UUID.randomUUID().toString().substring(0, 8);
+        Path home = Files.createDirectories(Path.of("target", "crash", "user-url-" + tag).toAbsolutePath());
+        provider = new CrashProvider(tag.hashCode(), 48);
+        int port = Gateway.freePort();
+        Map<String, String> s = settings("h2", home, port, provider.port(), tag);
+        s.put("payout.datasource.url", "jdbc:h2:file:" + home.resolve("db").resolve("payouts")
+                + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE");
+        gateway = new ChildGateway(home, port, s);
+        Map<String, String> expected = dropFile(home, tag);
+        gateway.start();
+        gateway.awaitReady(READY_WITHIN);
+        Path archive = home.resolve("archive");
+        Gateway.await(() -> {
+            try (var files = Files.list(archive)) {
+                return files.findAny().isPresent();
+            } catch (java.io.IOException notYet) {
+                return false;
+            }
+        }, Duration.ofMinutes(2), "the payout file was never archived; log " + gateway.log());
+        gateway.kill();
+
+        gateway.start();
+        gateway.awaitReady(READY_WITHIN);
+        Map<String, Long> afterRestart = gateway.totals();
+        Path result = home.resolve("outbox").resolve("crash.csv.result.csv");
+        Gateway.await(() -> Files.exists(result), SETTLE_WITHIN, () -> "no result file; " + quietTotals() + ", log " + gateway.log());
+
+        assertThat(afterRestart.get("ALL")).as("payouts stored after the kill (file reported stored and archived)")
+                .isEqualTo(PAYOUTS);
+        assertThat(Files.readAllLines(result)).as("result rows, header included").hasSize(PAYOUTS + 1);
+        assertThat(gateway.allPayouts(null)).extracting(p -> p.path("reference").asText())
+                .containsExactlyInAnyOrderElementsOf(expected.keySet());
+        assertThat(ChildGateway.tail(gateway.log(), 10_000)).doesNotContain("resuming after row");
     }
 
     private void trial(String store) throws Exception {
