@@ -31,6 +31,7 @@ import org.payoutgateway.intake.erp.ErpIntake;
 import org.payoutgateway.intake.file.FileIntake;
 import org.payoutgateway.intake.file.FileResults;
 import org.payoutgateway.notify.NotifyReceiver;
+import org.payoutgateway.payout.H2Url;
 import org.payoutgateway.payout.PayoutStore;
 import org.payoutgateway.provider.AccountGuards;
 import org.payoutgateway.provider.ProviderAccounts;
@@ -245,6 +246,14 @@ public final class ConfigValidator {
                 problems.add(new Problem(file, lineOf(lines, e.getKey()), wrong));
             }
         });
+        for (Map.Entry<String, Map<String, String>> store : Map.of("payout.datasource.url", H2Url.PAYOUT_STORE,
+                "payout.intake.erp.datasource.url", H2Url.DURABLE).entrySet()) {
+            try {
+                settings.find(store.getKey()).ifPresent(url -> H2Url.enforce(url, store.getValue()));
+            } catch (IllegalArgumentException e) {
+                problems.add(new Problem(file, lineOf(lines, store.getKey()), store.getKey() + ": " + e.getMessage()));
+            }
+        }
         for (String key : props.stringPropertyNames()) {
             Matcher m = PLACEHOLDER.matcher(props.getProperty(key));
             while (m.find()) {

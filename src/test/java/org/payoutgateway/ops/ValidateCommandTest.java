@@ -114,6 +114,18 @@ class ValidateCommandTest {
     }
 
     @Test
+    void anH2UrlThatWouldLoseCommitsOrBreakTheStoreSql() throws IOException {
+        copyShipped();
+        edit("config/application.properties", "WRITE_DELAY=0;", "WRITE_DELAY=500;");
+        Result r = validate();
+        assertThat(r.exit()).isEqualTo(1);
+        assertThat(r.out()).containsPattern("config/application\\.properties:\\d+: payout\\.datasource\\.url: the H2 URL sets "
+                + "WRITE_DELAY=500; the payout gateway needs WRITE_DELAY=0");
+        edit("config/application.properties", "WRITE_DELAY=500;", "");
+        assertThat(validate().exit()).as("a URL lacking WRITE_DELAY gets it at start").isZero();
+    }
+
+    @Test
     void aRoutingEntryThatNamesNoAccount() throws IOException {
         copyShipped();
         edit("config/application.properties", "payout.routing.KE=paypro-ke", "payout.routing.KE=paypro-kenya");
