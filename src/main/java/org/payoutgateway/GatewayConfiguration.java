@@ -22,6 +22,7 @@ import org.payoutgateway.dispatch.Dispatcher;
 import org.payoutgateway.notify.NotifyReceiver;
 import org.payoutgateway.ops.LiveChanges;
 import org.payoutgateway.ops.PayoutMetrics;
+import org.payoutgateway.ops.IntakeFilesHealthCheck;
 import org.payoutgateway.ops.PayoutStoreHealthCheck;
 import org.payoutgateway.intake.file.FileIntake;
 import org.payoutgateway.intake.file.FileResults;
@@ -100,11 +101,16 @@ public class GatewayConfiguration implements CamelConfiguration {
         registry.bind("providerAccounts", accounts);
         registry.bind("payoutValidator", validator);
         registry.bind("payoutOutcomes", outcomes);
-        registry.bind("fileIntake", new FileIntake(store, files, validator, metrics,
+        FileIntake fileIntake = new FileIntake(store, files, validator, metrics,
+                Path.of(settings.get("payout.intake.file.inbox-dir", "data/inbox")),
                 Path.of(settings.get("payout.intake.file.archive-dir", "data/archive")),
                 Path.of(settings.get("payout.intake.file.error-dir", "data/error")),
                 settings.getInt("payout.intake.file.batch-size", 2000),
-                settings.getDuration("payout.intake.file.progress-interval", "10s")));
+                settings.getDuration("payout.intake.file.progress-interval", "10s"));
+        registry.bind("fileIntake", fileIntake);
+        if (health != null) {
+            health.register(new IntakeFilesHealthCheck(fileIntake));
+        }
         registry.bind("fileResults", new FileResults(store, files,
                 Path.of(settings.get("payout.intake.file.outbox-dir", "data/outbox")),
                 settings.getDuration("payout.intake.file.progress-interval", "10s")));

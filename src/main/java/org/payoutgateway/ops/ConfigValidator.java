@@ -80,6 +80,7 @@ public final class ConfigValidator {
             Map.entry("payout.intake.erp.datasource.pool-size", Kind.COUNT),
             Map.entry("payout.intake.file.poll-interval-ms", Kind.COUNT),
             Map.entry("payout.intake.file.result-interval-ms", Kind.COUNT),
+            Map.entry("payout.intake.file.resume-interval-ms", Kind.COUNT),
             Map.entry("payout.intake.file.batch-size", Kind.COUNT),
             Map.entry("payout.intake.file.progress-interval", Kind.DURATION),
             Map.entry("payout.intake.erp.enabled", Kind.BOOLEAN),

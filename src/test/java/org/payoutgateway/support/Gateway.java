@@ -60,6 +60,7 @@ public final class Gateway implements AutoCloseable {
         p.setProperty("payout.intake.file.outbox-dir", home.resolve("outbox").toString());
         p.setProperty("payout.intake.file.poll-interval-ms", "200");
         p.setProperty("payout.intake.file.result-interval-ms", "300");
+        p.setProperty("payout.intake.file.resume-interval-ms", "500");
         p.setProperty("payout.dispatch.poll-interval-ms", "100");
         p.setProperty("payout.dispatch.retry-backoff", "500ms");
         p.setProperty("payout.query.cron", "* * * * * ?");

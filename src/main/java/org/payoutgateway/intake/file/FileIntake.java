@@ -32,20 +32,27 @@ public class FileIntake {
     private final PayoutStore store;
     private final IntakeFiles files;
     private final PayoutValidator validator;
+    /** Exchange property: where the file route archives the file it is taking. */
+    static final String ARCHIVE_TARGET = "payoutArchiveTarget";
+
+    private final Path inboxDir;
     private final Path archiveDir;
     private final Path errorDir;
     private final int batchSize;
     private final PayoutMetrics metrics;
     private final Duration progressInterval;
+    /** The file being read now (one at a time), for {@link #stuck()}. */
+    private volatile String readingNow;
 
     /** @param progressInterval how often a long file logs its progress */
     public FileIntake(PayoutStore store, IntakeFiles files, PayoutValidator validator, PayoutMetrics metrics,
-                      Path archiveDir, Path errorDir, int batchSize, Duration progressInterval) {
+                      Path inboxDir, Path archiveDir, Path errorDir, int batchSize, Duration progressInterval) {
         this.store = store;
         this.files = files;
         this.validator = validator;
         this.metrics = metrics;
-        this.archiveDir = archiveDir.toAbsolutePath();
+        this.inboxDir = inboxDir.toAbsolutePath();
+        this.archiveDir = archiveDir.toAbsolutePath().normalize();
         this.errorDir = errorDir.toAbsolutePath();
         this.batchSize = batchSize;
         this.progressInterval = progressInterval;
@@ -58,21 +65,131 @@ public class FileIntake {
     /**
      * Takes the file in the exchange's body. A row that cannot be used is recorded REJECTED with its
      * reason and the other rows go on; a file unreadable from some row on keeps the rows before and
-     * records the reason as a rejected row.
+     * records the reason as a rejected row. Where the route will archive the file is decided here
+     * and recorded with the file, so that a reading the gateway's stop interrupted can be resumed
+     * from the archived copy ({@link #resumeUnfinished()}).
      *
      * @throws PayoutFileException when nothing of the file can be read: the route moves it to the error folder
      */
     public Summary take(Exchange exchange) throws PayoutFileException, IOException {
         Path path = exchange.getIn().getBody(java.io.File.class).toPath();
         String name = exchange.getIn().getHeader(Exchange.FILE_NAME_ONLY, path.getFileName().toString(), String.class);
-        long size = Files.size(path);
-        long modified = Files.getLastModifiedTime(path).toMillis();
-        IntakeFiles.Opened opened = files.open(name, size, modified);
-        if (opened.storedRows() > 0) {
-            LOG.info("Payout file {}: resuming after row {} stored before a restart", name, opened.storedRows());
+        Path archived = stamped(archiveDir, name);
+        exchange.setProperty(ARCHIVE_TARGET, archived.toString());
+        synchronized (this) {
+            IntakeFiles.Opened opened = files.open(name, Files.size(path), Files.getLastModifiedTime(path).toMillis(),
+                    archived.getFileName().toString());
+            if (opened.storedRows() > 0) {
+                LOG.info("Payout file {}: resuming after row {} stored before a restart", name, opened.storedRows());
+            }
+            return read(opened.id(), name, path, opened.storedRows());
         }
+    }
+
+    /**
+     * Resumes every payout file whose reading stopped with the gateway (READING in the store) and
+     * that is no longer in the inbox (where the file route would resume it itself): its rows after
+     * the last one stored are read from its archived copy. When that copy is gone too, the file is
+     * closed with what was stored: a REJECTED row after the last stored one says why, a note goes to
+     * the error folder, and its result file is written as for any file. Returns how many files it
+     * took up. Called by {@code routes/file-intake.yaml} on a timer; safe beside the file route
+     * (one file is read at a time).
+     */
+    public synchronized int resumeUnfinished() throws IOException {
+        int resumed = 0;
+        for (IntakeFiles.Unfinished f : files.unfinished()) {
+            if (Files.exists(inboxDir.resolve(f.name()))) {
+                continue; // the file route takes it and resumes after its last stored row
+            }
+            Path copy = archivedCopy(f);
+            resumed++;
+            if (copy != null) {
+                LOG.warn("Payout file {}: its reading stopped with the gateway after row {}; resuming from its archived copy {}",
+                        f.name(), f.storedRows(), copy);
+                try {
+                    read(f.id(), f.name(), copy, f.storedRows());
+                    continue;
+                } catch (PayoutFileException e) {
+                    LOG.error("Payout file {}: its archived copy {} cannot be read: {}", f.name(), copy, e.getMessage());
+                }
+            }
+            String why = "the gateway stopped while reading the file, and neither the file (in the inbox) nor its "
+                    + "archived copy" + (f.archiveName() == null ? "" : " (" + f.archiveName() + ")")
+                    + " could be read to resume it; the rows after row " + f.storedRows() + " were not stored";
+            int[] counts = new int[3];
+            store(f.id(), f.name(), List.of(new PayoutFileReader.Row(f.storedRows() + 1, null, why)), counts, f.storedRows());
+            files.markState(f.id(), "WAITING");
+            writeNote(f.name(), "Payout file " + f.name() + ": " + why + "." + System.lineSeparator()
+                    + "Its result file covers the " + f.storedRows() + " rows stored. To pay the rest, drop the file again: "
+                    + "the rows already stored are reported as duplicates and not paid twice." + System.lineSeparator());
+            LOG.error("Payout file {}: {}; closed with the rows stored, note in {}", f.name(), why, errorDir);
+        }
+        return resumed;
+    }
+
+    /**
+     * Payout files stopped short in their reading: READING in the store, not being read now and no
+     * longer in the inbox. {@link #resumeUnfinished()} takes them up at its next run; one listed
+     * for longer could not be resumed (see the log).
+     */
+    public List<IntakeFiles.Unfinished> stuck() {
+        List<IntakeFiles.Unfinished> out = new ArrayList<>();
+        for (IntakeFiles.Unfinished f : files.unfinished()) {
+            if (!f.name().equals(readingNow) && !Files.exists(inboxDir.resolve(f.name()))) {
+                out.add(f);
+            }
+        }
+        return out;
+    }
+
+    /**
+     * The file's archived copy: its recorded archive name, or for a file opened before that was
+     * recorded, an archived file of its name (stamped) with its size and modification time.
+     */
+    private Path archivedCopy(IntakeFiles.Unfinished f) throws IOException {
+        if (f.archiveName() != null) {
+            Path p = archiveDir.resolve(f.archiveName()).normalize();
+            return p.startsWith(archiveDir) && Files.isRegularFile(p) && Files.size(p) == f.sizeBytes() ? p : null;
+        }
+        if (!Files.isDirectory(archiveDir)) {
+            return null;
+        }
+        int dot = f.name().lastIndexOf('.');
+        String base = dot > 0 ? f.name().substring(0, dot) : f.name();
+        String ext = dot > 0 ? f.name().substring(dot) : "";
+        try (var archived = Files.list(archiveDir)) {
+            return archived.filter(p -> {
+                String n = p.getFileName().toString();
+                try {
+                    return n.startsWith(base + "-") && n.endsWith(ext) && Files.size(p) == f.sizeBytes()
+                            && Files.getLastModifiedTime(p).toMillis() == f.modifiedMillis();
+                } catch (IOException gone) {
+                    return false;
+                }
+            }).findFirst().orElse(null);
+        }
+    }
+
+    /** Reads a file's rows after {@code storedRows} into the store and marks it WAITING (or UNREADABLE and throws). */
+    private Summary read(long fileId, String name, Path path, int storedRows) throws PayoutFileException, IOException {
+        readingNow = name;
+        try {
+            Summary summary = readRows(fileId, name, path, storedRows);
+            files.markState(fileId, "WAITING");
+            LOG.info("Payout file {}: {} rows, {} accepted, {} rejected, {} duplicate", name, summary.rows(),
+                    summary.accepted(), summary.rejected(), summary.duplicates());
+            return summary;
+        } catch (PayoutFileException e) {
+            files.markState(fileId, "UNREADABLE");
+            throw e;
+        } finally {
+            readingNow = null;
+        }
+    }
+
+    private Summary readRows(long fileId, String name, Path path, int storedRows) throws PayoutFileException, IOException {
         int[] counts = new int[3];
-        int lastRow = opened.storedRows();
+        int lastRow = storedRows;
         long nextProgress = System.nanoTime() + progressInterval.toNanos();
         try (PayoutFileReader reader = PayoutFileReader.open(path)) {
             if (!reader.ignoredColumns().isEmpty()) {
@@ -82,12 +199,12 @@ public class FileIntake {
             try {
                 PayoutFileReader.Row row;
                 while ((row = reader.next()) != null) {
-                    if (row.number() <= opened.storedRows()) {
+                    if (row.number() <= storedRows) {
                         continue;
                     }
                     batch.add(row);
                     if (batch.size() == batchSize) {
-                        lastRow = store(opened.id(), name, batch, counts, lastRow);
+                        lastRow = store(fileId, name, batch, counts, lastRow);
                         batch.clear();
                         if (System.nanoTime() >= nextProgress) {
                             LOG.info("Payout file {}: {} rows read so far: {} accepted, {} rejected, {} duplicate",
@@ -96,27 +213,20 @@ public class FileIntake {
                         }
                     }
                 }
-                lastRow = store(opened.id(), name, batch, counts, lastRow);
+                lastRow = store(fileId, name, batch, counts, lastRow);
             } catch (PayoutFileException e) {
-                lastRow = store(opened.id(), name, batch, counts, lastRow);
+                lastRow = store(fileId, name, batch, counts, lastRow);
                 if (lastRow == 0) {
                     throw e;
                 }
                 // the rows before stay stored and are paid; the reason is reported as a row of its own
                 PayoutFileReader.Row broken = new PayoutFileReader.Row(lastRow + 1, null,
                         e.getMessage() + "; the rest of the file was not read");
-                lastRow = store(opened.id(), name, List.of(broken), counts, lastRow);
+                lastRow = store(fileId, name, List.of(broken), counts, lastRow);
                 LOG.warn("Payout file {}: {}; {} rows before it were taken", name, e.getMessage(), lastRow - 1);
             }
-        } catch (PayoutFileException e) {
-            files.markState(opened.id(), "UNREADABLE");
-            throw e;
         }
-        files.markState(opened.id(), "WAITING");
-        Summary summary = new Summary(lastRow, counts[0], counts[1], counts[2]);
-        LOG.info("Payout file {}: {} rows, {} accepted, {} rejected, {} duplicate", name, summary.rows(),
-                summary.accepted(), summary.rejected(), summary.duplicates());
-        return summary;
+        return new Summary(lastRow, counts[0], counts[1], counts[2]);
     }
 
     /** Validates and stores a batch of rows in one transaction; returns the last row number stored. */
@@ -157,31 +267,34 @@ public class FileIntake {
 
     /** Where the route archives a processed file: the archive folder, name stamped so none is overwritten. */
     public String archiveTarget(Exchange exchange) {
-        return stamped(archiveDir, exchange);
+        String decided = exchange.getProperty(ARCHIVE_TARGET, String.class);
+        return decided != null ? decided : stamped(archiveDir, exchange.getIn().getHeader(Exchange.FILE_NAME_ONLY, String.class)).toString();
     }
 
     /** Where the route moves a file that could not be read at all. */
     public String errorTarget(Exchange exchange) {
-        return stamped(errorDir, exchange);
+        return stamped(errorDir, exchange.getIn().getHeader(Exchange.FILE_NAME_ONLY, String.class)).toString();
     }
 
-    private static String stamped(Path dir, Exchange exchange) {
-        String name = exchange.getIn().getHeader(Exchange.FILE_NAME_ONLY, String.class);
+    private static Path stamped(Path dir, String name) {
         int dot = name.lastIndexOf('.');
         String stamp = LocalDateTime.now().format(STAMP);
         String target = dot > 0 ? name.substring(0, dot) + "-" + stamp + name.substring(dot) : name + "-" + stamp;
-        return dir.resolve(target).toString();
+        return dir.resolve(target);
     }
 
     /** Writes {@code <error-dir>/<name>.error.txt} saying why the file could not be read. */
     public void writeErrorNote(Exchange exchange) throws IOException {
         String name = exchange.getIn().getHeader(Exchange.FILE_NAME_ONLY, String.class);
         Throwable cause = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
-        Files.createDirectories(errorDir);
         String why = cause == null ? "unknown error" : cause.getMessage();
-        Files.writeString(errorDir.resolve(name + ".error.txt"), "Payout file " + name
-                + " was not processed: " + why + System.lineSeparator()
+        writeNote(name, "Payout file " + name + " was not processed: " + why + System.lineSeparator()
                 + "No payout of it was stored. The file was moved to this folder unchanged." + System.lineSeparator());
         LOG.error("Payout file {} could not be read and was moved to {}: {}", name, errorDir, why);
+    }
+
+    private void writeNote(String name, String text) throws IOException {
+        Files.createDirectories(errorDir);
+        Files.writeString(errorDir.resolve(name + ".error.txt"), text);
     }
 }

@@ -12,7 +12,7 @@ import org.payoutgateway.payout.PayoutStore;
 
 /**
  * The store's record of payout files ({@code intake_file}, {@code intake_file_row}): which file,
- * how far it was read, and what became of each row. A file is READING while its rows are stored,
+ * how far it was read, where it is archived, and what became of each row. A file is READING while its rows are stored,
  * WAITING until every accepted payout is final, DONE once its result file is written, UNREADABLE
  * when it could not be read at all.
  */
@@ -36,11 +36,24 @@ public class IntakeFiles {
     }
 
     /**
+     * A file whose reading has not finished (READING): being read now, or stopped with the gateway.
+     *
+     * @param storedRows the rows of it already stored
+     * @param archiveName its name in the archive folder once read (null for files opened before it was recorded)
+     * @param modifiedMillis the file's modification time, epoch milliseconds
+     */
+    public record Unfinished(long id, String name, long sizeBytes, long modifiedMillis, int storedRows, String archiveName) {
+    }
+
+    /**
      * Opens the record of a file. When the same file (name, size, modification time) was being read
      * when the gateway stopped, that record is resumed after its last stored row, so no row is
      * stored twice and none is reported as its own duplicate.
+     *
+     * @param archiveName where the file will be archived once read, recorded so that an unfinished
+     *        reading can be resumed from there ({@link #unfinished()})
      */
-    public Opened open(String name, long size, long modifiedMillis) {
+    public Opened open(String name, long size, long modifiedMillis, String archiveName) {
         return store.inTransaction(c -> {
             try (PreparedStatement ps = c.prepareStatement("SELECT id, row_count FROM intake_file WHERE name = ? "
                     + "AND size_bytes = ? AND modified_at = ? AND state = 'READING' ORDER BY id DESC")) {
@@ -49,20 +62,56 @@ public class IntakeFiles {
                 ps.setLong(3, modifiedMillis);
                 try (ResultSet rs = ps.executeQuery()) {
                     if (rs.next()) {
-                        return new Opened(rs.getLong(1), rs.getInt(2));
+                        long id = rs.getLong(1);
+                        int stored = rs.getInt(2);
+                        try (PreparedStatement up = c.prepareStatement("UPDATE intake_file SET archive_name = ? WHERE id = ?")) {
+                            up.setString(1, archiveName);
+                            up.setLong(2, id);
+                            up.executeUpdate();
+                        }
+                        return new Opened(id, stored);
                     }
                 }
             }
             try (PreparedStatement ps = c.prepareStatement("INSERT INTO intake_file (name, size_bytes, modified_at, state, "
-                    + "received_at) VALUES (?, ?, ?, 'READING', ?)", Statement.RETURN_GENERATED_KEYS)) {
+                    + "received_at, archive_name) VALUES (?, ?, ?, 'READING', ?, ?)", Statement.RETURN_GENERATED_KEYS)) {
                 ps.setString(1, name);
                 ps.setLong(2, size);
                 ps.setLong(3, modifiedMillis);
                 ps.setObject(4, PayoutStore.ts(store.now()));
+                ps.setString(5, archiveName);
                 ps.executeUpdate();
                 try (ResultSet keys = ps.getGeneratedKeys()) {
                     keys.next();
                     return new Opened(keys.getLong(1), 0);
+                }
+            }
+        });
+    }
+
+    /** Every READING file, oldest first. */
+    public List<Unfinished> unfinished() {
+        return store.inTransaction(c -> {
+            List<Unfinished> out = new ArrayList<>();
+            try (PreparedStatement ps = c.prepareStatement("SELECT id, name, size_bytes, modified_at, row_count, archive_name "
+                    + "FROM intake_file WHERE state = 'READING' ORDER BY id");
+                 ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(new Unfinished(rs.getLong(1), rs.getString(2), rs.getLong(3), rs.getLong(4), rs.getInt(5),
+                            rs.getString(6)));
+                }
+            }
+            return out;
+        });
+    }
+
+    /** The state of one file's record. */
+    public String state(long fileId) {
+        return store.inTransaction(c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT state FROM intake_file WHERE id = ?")) {
+                ps.setLong(1, fileId);
+                try (ResultSet rs = ps.executeQuery()) {
+                    return rs.next() ? rs.getString(1) : null;
                 }
             }
         });
