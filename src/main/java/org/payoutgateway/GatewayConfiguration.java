@@ -18,6 +18,7 @@ import org.flywaydb.core.Flyway;
 import org.payoutgateway.config.Settings;
 import org.payoutgateway.api.PayoutApi;
 import org.payoutgateway.callback.SubmitterCallbacks;
+import org.payoutgateway.dispatch.AccountLanes;
 import org.payoutgateway.dispatch.Dispatcher;
 import org.payoutgateway.notify.NotifyReceiver;
 import org.payoutgateway.ops.LiveChanges;
@@ -28,6 +29,7 @@ import org.payoutgateway.intake.file.FileIntake;
 import org.payoutgateway.intake.file.FileResults;
 import org.payoutgateway.intake.file.IntakeFiles;
 import org.payoutgateway.intake.erp.ErpIntake;
+import org.payoutgateway.payout.GroupCommit;
 import org.payoutgateway.payout.H2Url;
 import org.payoutgateway.payout.PayoutOutcomes;
 import org.payoutgateway.payout.PayoutStore;
@@ -44,7 +46,7 @@ import org.slf4j.LoggerFactory;
 /**
  * Builds the gateway's beans once from the settings and binds them by the names the routes use:
  * {@code payoutStore}, {@code providerAccounts}, {@code fileIntake}, {@code fileResults},
- * {@code dispatcher}, {@code statusQueries}, {@code dispatchPool}. Migrates the payout store first.
+ * {@code accountLanes}, {@code dispatcher}, {@code statusQueries}, {@code dispatchPool} (submitter callbacks). Migrates the payout store first.
  */
 public class GatewayConfiguration implements CamelConfiguration {
 
@@ -120,12 +122,34 @@ public class GatewayConfiguration implements CamelConfiguration {
         if (healthChecks != null) {
             guards.accounts().forEach(a -> healthChecks.register(new ProviderAccountHealthCheck(a, guards)));
         }
-        registry.bind("dispatcher", new Dispatcher(store, accounts, outcomes, metrics, guards,
-                settings.getInt("payout.dispatch.batch-size", 200), settings.getInt("payout.dispatch.lanes", 2),
-                settings.getDuration("payout.dispatch.sending-lease", "2m")));
+        java.time.Duration recordWithin = java.time.Duration.ofMillis(settings.getInt("payout.dispatch.record-interval-ms", 5));
+        int recordAtMost = settings.getInt("payout.dispatch.record-max", 200);
+        GroupCommit<PayoutOutcomes.CreateResult> createReplies = new GroupCommit<>("create-replies", outcomes::afterCreates,
+                recordWithin, recordAtMost);
+        GroupCommit<PayoutOutcomes.QueryResult> queryReplies = new GroupCommit<>("query-replies", outcomes::afterQueries,
+                recordWithin, recordAtMost);
+        registry.bind("dispatcher", new Dispatcher(store, accounts, metrics, guards,
+                settings.getDuration("payout.dispatch.sending-lease", "2m"), createReplies));
         registry.bind("statusQueries", new StatusQueries(store, accounts, outcomes, metrics, guards,
-                settings.getInt("payout.query.batch-size", 200),
-                settings.getDuration("payout.dispatch.sending-lease", "2m")));
+                settings.getDuration("payout.dispatch.sending-lease", "2m"), queryReplies));
+        AccountLanes lanes = new AccountLanes(context.createProducerTemplate(), store, accounts, guards, outcomes,
+                settings.getInt("payout.dispatch.prefetch", 8));
+        registry.bind("accountLanes", lanes);
+        // at the start of a stop, while the routes still run: claimed payouts not yet sent go back to
+        // the store, calls under way end and are recorded; then the reply recorders close
+        context.getManagementStrategy().addEventNotifier(new org.apache.camel.support.EventNotifierSupport() {
+            @Override
+            public boolean isEnabled(org.apache.camel.spi.CamelEvent event) {
+                return event instanceof org.apache.camel.spi.CamelEvent.CamelContextStoppingEvent;
+            }
+
+            @Override
+            public void notify(org.apache.camel.spi.CamelEvent event) {
+                lanes.stop(java.time.Duration.ofSeconds(context.getShutdownStrategy().getTimeout()));
+                createReplies.close();
+                queryReplies.close();
+            }
+        });
         SubmitterCallbacks callbacks = new SubmitterCallbacks(store, settings.get("payout.webhook.signing-key", ""),
                 settings.getDurations("payout.webhook.retry-backoff", "5s,30s,2m,10m,1h,6h"),
                 settings.getInt("payout.dispatch.batch-size", 200),

@@ -1,9 +1,7 @@
 package org.payoutgateway.dispatch;
 
-import java.util.List;
-import java.util.concurrent.Semaphore;
 import org.apache.camel.Exchange;
-import org.apache.camel.support.SynchronizationAdapter;
+import org.payoutgateway.payout.GroupCommit;
 import org.payoutgateway.payout.Payout;
 import org.payoutgateway.payout.PayoutOutcomes;
 import org.payoutgateway.ops.PayoutMetrics;
@@ -16,10 +14,10 @@ import org.payoutgateway.provider.ProviderCalls;
 import org.payoutgateway.provider.ProviderConnector;
 
 /**
- * Dispatch, as called by the routes in {@code routes/dispatch.yaml}: picks RECEIVED payouts from the
- * store, claims each (RECEIVED → SENDING, committed) just before its create call, and records what
- * the provider answered. Up to {@code payout.dispatch.lanes} batches are in flight at once, so that
- * the store's work on one batch overlaps the calls of another.
+ * Dispatch, as called by the routes in {@code routes/dispatch.yaml}: a payout claimed by its
+ * account's lane ({@link AccountLanes}: RECEIVED → SENDING, committed before any call) is routed to
+ * its provider account, sent, and what the provider answered is recorded as soon as it is read
+ * ({@link GroupCommit}: grouped with the replies of the same few milliseconds, one commit).
  */
 public class Dispatcher {
 
@@ -32,8 +30,6 @@ public class Dispatcher {
 
     private final PayoutStore store;
     private final ProviderAccounts accounts;
-    private final PayoutOutcomes outcomes;
-    private final int batchSize;
     private final PayoutMetrics metrics;
     private static final String STARTED = "callStartedNanos";
 
@@ -42,59 +38,22 @@ public class Dispatcher {
     public static final String HELD_BACK = "heldBack";
 
     private final java.time.Duration claimValidFor;
-
-    /** Batches in flight at once: while one is being claimed or recorded, another's calls go out. */
-    private final Semaphore lanes;
+    private final GroupCommit<PayoutOutcomes.CreateResult> replies;
 
     /**
-     * @param lanes        how many claimed batches may be in flight at once (at least 1)
      * @param sendingLease the lease after which a SENDING payout is taken as interrupted; a claim is
      *                     used for sending only within half of it, so a payout is never sent after
      *                     the status queries may have taken it over
+     * @param replies      records create replies as they come ({@link PayoutOutcomes#afterCreates})
      */
-    public Dispatcher(PayoutStore store, ProviderAccounts accounts, PayoutOutcomes outcomes, PayoutMetrics metrics,
-                      AccountGuards guards, int batchSize, int lanes, java.time.Duration sendingLease) {
-        if (lanes < 1) {
-            throw new IllegalArgumentException("payout.dispatch.lanes must be at least 1, was " + lanes);
-        }
-        this.lanes = new Semaphore(lanes);
+    public Dispatcher(PayoutStore store, ProviderAccounts accounts, PayoutMetrics metrics, AccountGuards guards,
+                      java.time.Duration sendingLease, GroupCommit<PayoutOutcomes.CreateResult> replies) {
         this.claimValidFor = sendingLease.dividedBy(2);
         this.guards = guards;
         this.store = store;
         this.accounts = accounts;
-        this.outcomes = outcomes;
         this.metrics = metrics;
-        this.batchSize = batchSize;
-    }
-
-    /**
-     * Claims the payouts due for dispatch, at most the configured batch size, in one transaction
-     * (RECEIVED → SENDING, committed before any of them is sent). Payouts another dispatcher took
-     * are left out. Claims nothing while all lanes are in flight; a lane is free again once the
-     * exchange carrying its batch is done (recorded, or failed).
-     */
-    public List<Payout> claimDue(Exchange exchange) {
-        if (!lanes.tryAcquire()) {
-            return List.of();
-        }
-        boolean handedOver = false;
-        try {
-            List<Payout> claimed = store.claimForDispatch(batchSize, guards.open());
-            if (!claimed.isEmpty()) {
-                exchange.getExchangeExtension().addOnCompletion(new SynchronizationAdapter() {
-                    @Override
-                    public void onDone(Exchange done) {
-                        lanes.release();
-                    }
-                });
-                handedOver = true;
-            }
-            return claimed;
-        } finally {
-            if (!handedOver) {
-                lanes.release();
-            }
-        }
+        this.replies = replies;
     }
 
     /**
@@ -119,7 +78,7 @@ public class Dispatcher {
             return;
         }
         if (p.updatedAt().plus(claimValidFor).isBefore(store.now())) {
-            // the claim waited too long in its batch (a slow provider): not sent, back to the store
+            // the claim waited too long in its lane: not sent, back to the store
             guards.release(p.account());
             exchange.setProperty(HELD_BACK, true);
             return;
@@ -143,7 +102,7 @@ public class Dispatcher {
         Payout p = exchange.getProperty(PAYOUT, Payout.class);
         return new PayoutOutcomes.CreateResult(p, connector(p), ProviderReply.heldBack("not sent: account "
                 + p.account() + " is held back (circuit " + guards.state(p.account())
-                + ", rate/concurrency limit, or the claim waited too long in its batch)"));
+                + ", rate/concurrency limit, or the claim waited too long in its lane)"));
     }
 
     /** Reads the provider's reply to the create call: the body becomes a {@link PayoutOutcomes.CreateResult}. */
@@ -193,12 +152,14 @@ public class Dispatcher {
     }
 
     /**
-     * Records what a dispatch batch learnt, with one commit. Should the gateway stop before this,
-     * the batch's payouts stay SENDING and are resolved by status queries, never sent anew blindly.
+     * Records what the provider answered for one payout (the body: a {@link PayoutOutcomes.CreateResult}),
+     * returning once it is committed. Should the gateway stop before, the payout stays SENDING and
+     * is resolved by status queries, never sent anew blindly. A null body (payout not known) records nothing.
      */
-    public void recordAll(List<?> results) {
-        outcomes.afterCreates(results.stream().filter(PayoutOutcomes.CreateResult.class::isInstance)
-                .map(PayoutOutcomes.CreateResult.class::cast).toList());
+    public void record(Object result) {
+        if (result instanceof PayoutOutcomes.CreateResult r) {
+            replies.record(r);
+        }
     }
 
     private ProviderConnector connector(Payout p) {

@@ -206,20 +206,41 @@ public class PayoutStore {
      * SUBMITTED or UNKNOWN, and the places of those dropped are filled by one more, larger read.
      */
     public List<Payout> dueForQuery(int limit) {
-        List<String> found = dueForQueryReferences(limit);
+        return dueForQuery(null, limit);
+    }
+
+    /** As {@link #dueForQuery(int)}, of one provider account only (null: of every account). */
+    public List<Payout> dueForQuery(String account, int limit) {
+        List<String> found = dueForQueryReferences(account, limit);
         List<Payout> due = stillToQuery(findAll(found));
         int movedOn = found.size() - due.size();
         if (movedOn > 0) {
             LOG.debug("{} payout(s) found due for a status query had moved on; reading {} more", movedOn, movedOn);
-            due = stillToQuery(findAll(dueForQueryReferences(limit + movedOn)));
+            due = stillToQuery(findAll(dueForQueryReferences(account, limit + movedOn)));
         }
         return due.size() > limit ? due.subList(0, limit) : due;
     }
 
-    private List<String> dueForQueryReferences(int limit) {
+    private List<String> dueForQueryReferences(String account, int limit) {
         // no ORDER BY, as in claimForDispatch: the state index is walked and the walk stops at the limit
-        return references("SELECT reference FROM payout WHERE state IN ('SUBMITTED', 'UNKNOWN') AND next_action_at <= ? "
-                + "LIMIT " + limit);
+        String sql = "SELECT reference FROM payout WHERE state IN ('SUBMITTED', 'UNKNOWN') AND next_action_at <= ?"
+                + (account == null ? "" : " AND account = ?") + " LIMIT " + limit;
+        Instant now = now();
+        return read(c -> {
+            List<String> out = new ArrayList<>();
+            try (PreparedStatement ps = c.prepareStatement(sql)) {
+                ps.setObject(1, ts(now));
+                if (account != null) {
+                    ps.setString(2, account);
+                }
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        out.add(rs.getString(1));
+                    }
+                }
+            }
+            return out;
+        });
     }
 
     private static List<Payout> stillToQuery(List<Payout> payouts) {
@@ -237,6 +258,15 @@ public class PayoutStore {
      */
     public List<Payout> claimForDispatch(int limit, Collection<String> skipAccounts) {
         String skip = skipAccounts.isEmpty() ? "" : " AND account NOT IN (" + "?,".repeat(skipAccounts.size() - 1) + "?)";
+        return claim(skip, List.copyOf(skipAccounts), limit);
+    }
+
+    /** As {@link #claimForDispatch(int, Collection)}, the payouts of one provider account only. */
+    public List<Payout> claimForDispatch(String account, int limit) {
+        return claim(" AND account = ?", List.of(account), limit);
+    }
+
+    private List<Payout> claim(String accountCondition, List<String> accountParameters, int limit) {
         List<Payout> claimedAll = inTransaction(c -> {
             Instant now = now();
             List<Payout> due = new ArrayList<>();
@@ -244,10 +274,10 @@ public class PayoutStore {
             // the index here); the walk of the state index stops at the limit, and every due payout
             // leaves the due set once claimed, so none waits behind others for long
             try (PreparedStatement ps = c.prepareStatement("SELECT " + COLUMNS + " FROM payout WHERE state = 'RECEIVED' "
-                    + "AND next_action_at <= ?" + skip + " LIMIT " + limit)) {
+                    + "AND next_action_at <= ?" + accountCondition + " LIMIT " + limit)) {
                 ps.setObject(1, ts(now));
                 int i = 2;
-                for (String a : skipAccounts) {
+                for (String a : accountParameters) {
                     ps.setString(i++, a);
                 }
                 try (ResultSet rs = ps.executeQuery()) {

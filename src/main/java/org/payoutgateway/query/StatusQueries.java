@@ -1,9 +1,9 @@
 package org.payoutgateway.query;
 
 import java.time.Duration;
-import java.util.List;
 import java.util.Optional;
 import org.apache.camel.Exchange;
+import org.payoutgateway.payout.GroupCommit;
 import org.payoutgateway.payout.Payout;
 import org.payoutgateway.payout.PayoutOutcomes;
 import org.payoutgateway.payout.PayoutState;
@@ -19,7 +19,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Status queries, as called by {@code routes/status-query.yaml}: every SUBMITTED and UNKNOWN payout
- * whose next query is due is asked about by its reference, and moved by the answer.
+ * whose next query is due is asked about by its reference (taken by its account's lane,
+ * {@link org.payoutgateway.dispatch.AccountLanes}), and moved by the answer as soon as it is read.
  */
 public class StatusQueries {
 
@@ -31,36 +32,35 @@ public class StatusQueries {
     private final PayoutStore store;
     private final ProviderAccounts accounts;
     private final PayoutOutcomes outcomes;
-    private final int batchSize;
     private final Duration sendingLease;
+    private final PayoutMetrics metrics;
+    private static final String STARTED = "callStartedNanos";
+    private final AccountGuards guards;
+    private final GroupCommit<PayoutOutcomes.QueryResult> replies;
 
     /**
      * @param sendingLease how long a payout may stay SENDING before its dispatcher is taken for dead
      *                     and the payout becomes UNKNOWN (longer than the HTTP timeouts)
+     * @param replies      records query answers as they come ({@link PayoutOutcomes#afterQueries})
      */
-    private final PayoutMetrics metrics;
-    private static final String STARTED = "callStartedNanos";
-
-    private final AccountGuards guards;
-
     public StatusQueries(PayoutStore store, ProviderAccounts accounts, PayoutOutcomes outcomes, PayoutMetrics metrics,
-                         AccountGuards guards, int batchSize, Duration sendingLease) {
+                         AccountGuards guards, Duration sendingLease, GroupCommit<PayoutOutcomes.QueryResult> replies) {
         this.guards = guards;
         this.metrics = metrics;
         this.store = store;
         this.accounts = accounts;
         this.outcomes = outcomes;
-        this.batchSize = batchSize;
         this.sendingLease = sendingLease;
+        this.replies = replies;
     }
 
-    /** Recovers interrupted dispatches, then returns the payouts whose query is due. */
-    public List<Payout> due() {
+    /** Recovers interrupted dispatches: payouts SENDING for longer than the lease become UNKNOWN, to be queried. */
+    public int expireInterrupted() {
         int expired = store.expireSending(sendingLease);
         if (expired > 0) {
             LOG.warn("{} payout(s) were left SENDING by an interrupted dispatch: now UNKNOWN, to be queried", expired);
         }
-        return store.dueForQuery(batchSize);
+        return expired;
     }
 
     /**
@@ -107,7 +107,7 @@ public class StatusQueries {
 
     /**
      * Reads the provider's answer: the body becomes a {@link PayoutOutcomes.QueryResult}, recorded
-     * with its batch by {@link #recordAll}. A query asked for by a notify (which anyone could have
+     * by {@link #record}. A query asked for by a notify (which anyone could have
      * sent) is applied at once and does not spend the payout's query schedule.
      */
     public Object onQueryReply(Exchange exchange) {
@@ -133,10 +133,15 @@ public class StatusQueries {
         return new PayoutOutcomes.QueryResult(p, connector(p), ProviderReply.unknown("status query failed: " + message));
     }
 
-    /** Records what a batch of status queries learnt, with one commit. */
-    public void recordAll(List<?> results) {
-        outcomes.afterQueries(results.stream().filter(PayoutOutcomes.QueryResult.class::isInstance)
-                .map(PayoutOutcomes.QueryResult.class::cast).toList());
+    /**
+     * Records what the provider answered for one payout (the body: a {@link PayoutOutcomes.QueryResult}),
+     * returning once it is committed; anything else (a query held back, or applied at once for a
+     * notify) records nothing.
+     */
+    public void record(Object result) {
+        if (result instanceof PayoutOutcomes.QueryResult r) {
+            replies.record(r);
+        }
     }
 
     private ProviderConnector connector(Payout p) {

@@ -71,6 +71,9 @@ final class CrashProvider implements AutoCloseable {
     final LongAdder queries = new LongAdder();
     final LongAdder queriesNotFound = new LongAdder();
     final LongAdder unrecognised = new LongAdder();
+    /** reference -> when (System.nanoTime) the reply to its accepted create was sent in full. */
+    final ConcurrentHashMap<String, Long> answeredAt = new ConcurrentHashMap<>();
+    private final ThreadLocal<String> acceptedNow = new ThreadLocal<>();
 
     CrashProvider(long seed, int threads) throws IOException {
         // without TCP_NODELAY the JDK server's small replies wait for delayed ACKs (~40 ms each)
@@ -123,9 +126,14 @@ final class CrashProvider implements AutoCloseable {
             try (OutputStream out = ex.getResponseBody()) {
                 out.write(bytes);
             }
+            String accepted = acceptedNow.get();
+            if (accepted != null) {
+                answeredAt.put(accepted, System.nanoTime());
+            }
         } catch (IOException callerGone) {
             // the gateway was killed mid-call: the order stays taken, as at a real provider
         } finally {
+            acceptedNow.remove();
             ex.close();
         }
     }
@@ -201,6 +209,7 @@ final class CrashProvider implements AutoCloseable {
             return null;
         }
         fresh.accepted.incrementAndGet();
+        acceptedNow.set(reference);
         return fresh;
     }
 

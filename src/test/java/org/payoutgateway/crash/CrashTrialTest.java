@@ -184,6 +184,70 @@ class CrashTrialTest {
         assertThat(ChildGateway.tail(gateway.log(), 10_000)).doesNotContain("resuming after row");
     }
 
+    /**
+     * What a kill leaves SENDING: at most the calls really in flight plus each account's prefetch of
+     * claimed payouts (max-concurrent + prefetch per account), and no payout whose create reply the
+     * provider had sent well before the kill (each reply is recorded as it is read, not when others
+     * end). A provider answering each create after 100 ms keeps calls in flight at every kill;
+     * after the kills the payouts all end SUCCESS, each accepted once.
+     */
+    @Test
+    void aKillLeavesSendingOnlyTheCallsInFlightAndThePrefetchAndEveryReplyReadIsRecorded() throws Exception {
+        String tag = UUID.randomUUID().toString().substring(0, 8);
+        Path home = Files.createDirectories(Path.of("target", "crash", "in-flight-" + tag).toAbsolutePath());
+        provider = new CrashProvider(tag.hashCode(), 64);
+        provider.createLatencyMs = 100;
+        int port = Gateway.freePort();
+        Map<String, String> s = settings("h2", home, port, provider.port(), tag);
+        int maxConcurrent = 8;
+        int prefetch = 4;
+        for (String a : ACCOUNTS) {
+            s.put("payout.provider." + a + ".max-concurrent", String.valueOf(maxConcurrent));
+        }
+        s.put("payout.dispatch.prefetch", String.valueOf(prefetch));
+        gateway = new ChildGateway(home, port, s);
+        Map<String, String> expected = dropFile(home, tag);
+        Random random = new Random(tag.hashCode());
+        long bound = (long) ACCOUNTS.size() * (maxConcurrent + prefetch);
+        List<String> found = new ArrayList<>();
+        gateway.start();
+        for (int kill = 1; kill <= 3; kill++) {
+            gateway.awaitReady(READY_WITHIN);
+            Thread.sleep(1500 + random.nextInt(1500));
+            gateway.kill();
+            long killedAt = System.nanoTime();
+            List<String> sending = new ArrayList<>();
+            try (java.sql.Connection c = java.sql.DriverManager.getConnection(s.get("payout.datasource.url"), "sa", "");
+                 java.sql.ResultSet rs = c.createStatement().executeQuery("SELECT reference FROM payout WHERE state = 'SENDING'")) {
+                while (rs.next()) {
+                    sending.add(rs.getString(1));
+                }
+            }
+            List<String> answeredLongBefore = sending.stream().filter(ref -> {
+                Long answered = provider.answeredAt.get(ref);
+                return answered != null && killedAt - answered > Duration.ofSeconds(1).toNanos();
+            }).toList();
+            found.add(String.format("kill %d: %d SENDING (bound %d), %d of them answered over 1 s before the kill %s",
+                    kill, sending.size(), bound, answeredLongBefore.size(),
+                    answeredLongBefore.subList(0, Math.min(3, answeredLongBefore.size()))));
+            assertThat(sending.size()).as("SENDING after kill %d; %s", kill, found).isLessThanOrEqualTo((int) bound);
+            assertThat(answeredLongBefore).as("payouts SENDING though the provider answered over 1 s before kill %d; %s",
+                    kill, found).isEmpty();
+            gateway.start();
+        }
+        System.out.println("=== kills with calls in flight: " + found);
+        gateway.awaitReady(READY_WITHIN);
+        long start = System.nanoTime();
+        Map<String, Long> totals = gateway.totals();
+        while (!settled(totals) && System.nanoTime() - start < SETTLE_WITHIN.toNanos()) {
+            Thread.sleep(500);
+            totals = gateway.totals();
+        }
+        assertThat(totals.get("SUCCESS")).as("payouts SUCCESS; %s", totals).isEqualTo(PAYOUTS);
+        assertThat(provider.orders.keySet()).containsExactlyInAnyOrderElementsOf(expected.keySet());
+        assertThat(provider.acceptedTwice()).as("references accepted more than once").isEmpty();
+    }
+
     private void trial(String store) throws Exception {
         long trialStart = System.nanoTime();
         long seed = Long.getLong("crash.seed", System.nanoTime());

@@ -23,7 +23,7 @@ import org.payoutgateway.provider.AccountGuards;
 
 /**
  * An error in one payout's dispatch outside the call's own handling becomes that payout's result
- * (never the whole batch's): not sent when the call had not started, unknown once it had.
+ * (never another payout's): not sent when the call had not started, unknown once it had.
  */
 class DispatchErrorTest {
 
@@ -38,8 +38,8 @@ class DispatchErrorTest {
         Settings settings = new Settings(k -> Optional.ofNullable(s.get(k)));
         ProviderAccounts accounts = new ProviderAccounts(settings);
         guards = new AccountGuards(accounts, settings);
-        dispatcher = new Dispatcher(null, accounts, null, new PayoutMetrics(new SimpleMeterRegistry(), null), guards,
-                10, 1, Duration.ofMinutes(2));
+        dispatcher = new Dispatcher(null, accounts, new PayoutMetrics(new SimpleMeterRegistry(), null), guards,
+                Duration.ofMinutes(2), null);
     }
 
     @Test

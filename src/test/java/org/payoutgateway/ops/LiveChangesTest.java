@@ -53,8 +53,6 @@ class LiveChangesTest {
         s.put("payout.live-changes.enabled", "true");
         s.put("payout.live-changes.settle-ms", "200");
         s.put("payout.api.keys", API_KEY);
-        // short dispatch runs: a route being replaced waits for the run in flight to finish
-        s.put("payout.dispatch.batch-size", "50");
         gateway = Gateway.start("live", s);
     }
 
@@ -75,9 +73,9 @@ class LiveChangesTest {
 
         Map<String, String> bad = Map.of(
                 "YAML does not parse", good.replace("    id: dispatch\n", "    id: \"dispatch\n"),
-                "unknown bean method", good.replace("method: claimDue", "method: claimDoo"),
+                "unknown bean method", good.replace("method: fillCreates", "method: fillCreatez"),
                 "unknown endpoint", good.replace("\"http://provider-create", "\"htttp://provider-create"),
-                "unknown bean", good.replace("ref: dispatcher\n            method: recordAll", "ref: dispatchr\n            method: recordAll"),
+                "unknown bean", good.replace("ref: dispatcher\n            method: record\n", "ref: dispatchr\n            method: record\n"),
                 "undefined setting", good.replace("{{payout.dispatch.poll-interval-ms}}", "{{payout.dispatch.poll-intervall-ms}}"),
                 "broken simple expression (found by the trial build)", good.replace("${exchangeProperty.heldBack} == true", "${exchangeProperty.heldBack == true"),
                 "unknown DSL step (found by the trial build)", good.replace("- doTry:", "- doTryy:"));
@@ -95,7 +93,7 @@ class LiveChangesTest {
         // the first bad edit names the file and line
         assertThat(live().changes().stream().map(LiveChanges.Change::detail))
                 .anyMatch(d -> d.matches("(?s).*dispatch.yaml:\\d+: YAML does not parse.*"))
-                .anyMatch(d -> d.contains("bean 'dispatcher' has no method 'claimDoo'"))
+                .anyMatch(d -> d.contains("bean 'accountLanes' has no method 'fillCreatez'"))
                 .anyMatch(d -> d.contains("does not build"));
 
         // a new file whose route takes the id of another file's route: refused, that route runs on
@@ -120,16 +118,16 @@ class LiveChangesTest {
     void aGoodRouteEditAppliesWithinSecondsWhilePayoutsAreInFlightWithNoneLostOrSentTwice() throws Exception {
         List<String> refs = payouts("GOOD", 300);
         // slow enough that the edit lands while payouts are being sent
-        Files.writeString(config.resolve("application.properties"), "\npayout.provider.paypro-id.rate-limit=60\n",
+        Files.writeString(config.resolve("application.properties"), "\npayout.provider.paypro-id.rate-limit=25\n",
                 java.nio.file.StandardOpenOption.APPEND);
         awaitChange(1);
-        assertThat(guards().rateLimit("paypro-id")).isEqualTo(60);
+        assertThat(guards().rateLimit("paypro-id")).isEqualTo(25);
 
         gateway.drop("in-flight.csv", csv(refs));
         Gateway.await(() -> providers.server.getAllServeEvents().size() > 20, Duration.ofSeconds(20), "no payout was sent");
         Path dispatch = routes.resolve("dispatch.yaml");
         Files.writeString(dispatch, Files.readString(dispatch).replace(
-                "description: Claims payouts due for dispatch from the store and sends them in parallel",
+                "description: Tops up each provider account's lane with the payouts due for dispatch",
                 "description: Claims due payouts and sends them (edited live)").replace(
                 "description: Sends the signed create request of a claimed payout to its account and reads the answer",
                 "description: Sends the create request (edited live)"));
@@ -181,7 +179,7 @@ class LiveChangesTest {
         // the same in a file with a per-account template: its old template and account routes are back
         Path dispatch = routes.resolve("dispatch.yaml");
         Files.writeString(dispatch, Files.readString(dispatch)
-                .replace("description: Claims payouts due for dispatch from the store and sends them in parallel",
+                .replace("description: Tops up each provider account's lane with the payouts due for dispatch",
                         "description: Claims due payouts (rolled back)") + secondConsumer("notify-query-copy", "direct:notify-query"));
         assertRolledBack(awaitChange(3), "notify-query-copy",
                 "dispatch", "dispatch-payout", "provider-create-paypro-id", "provider-create-diamondpay-id", "notify-query");

@@ -57,8 +57,8 @@ class ValidateCommandTest {
     @Test
     void yamlThatDoesNotParse() throws IOException {
         copyShipped();
-        edit("routes/dispatch.yaml", "      steps:\n        - bean:\n            ref: dispatcher\n            method: claimDue",
-                "      steps:\n        - bean:\n            ref: dispatcher\n          method: [claimDue");
+        edit("routes/dispatch.yaml", "        - bean:\n            ref: accountLanes\n            method: fillCreates",
+                "        - bean:\n            ref: accountLanes\n          method: [fillCreates");
         Result r = validate();
         assertThat(r.exit()).isEqualTo(1);
         assertThat(r.out()).containsPattern("routes/dispatch\\.yaml:\\d+: YAML does not parse");
@@ -89,14 +89,14 @@ class ValidateCommandTest {
     @Test
     void anUnknownBeanNamedOutsideABeanStep() throws IOException {
         copyShipped();
-        edit("routes/dispatch.yaml", "executorService: dispatchPool", "executorService: dispatchPol");
+        edit("routes/submitter-callbacks.yaml", "executorService: dispatchPool", "executorService: dispatchPol");
         edit("routes/erp-intake.yaml", "dataSource: \"#erpDataSource\"", "dataSource: \"#erpDataSourc\"");
         edit("routes/erp-intake.yaml", "claim}}?dataSource=#erpDataSource", "claim}}?dataSource=#erpDatasource");
         edit("routes/file-results.yaml", "- bean:\n            ref: fileResults\n            method: writeCompleted",
                 "- to: \"bean:fileResults?method=writeComplete\"");
         Result r = validate();
         assertThat(r.exit()).as(r.out()).isEqualTo(1);
-        assertThat(r.out()).contains("routes/dispatch.yaml:" + lineOf("routes/dispatch.yaml", "executorService: dispatchPol")
+        assertThat(r.out()).contains("routes/submitter-callbacks.yaml:" + lineOf("routes/submitter-callbacks.yaml", "executorService: dispatchPol")
                         + ": unknown bean 'dispatchPol'")
                 .contains("routes/erp-intake.yaml:" + lineOf("routes/erp-intake.yaml", "#erpDataSourc\"") + ": unknown bean 'erpDataSourc'")
                 .contains("routes/erp-intake.yaml:" + lineOf("routes/erp-intake.yaml", "#erpDatasource") + ": unknown bean 'erpDatasource'")
@@ -219,11 +219,11 @@ class ValidateCommandTest {
     @Test
     void aMisspelledEndpointOption() throws IOException {
         copyShipped();
-        edit("routes/dispatch.yaml", "synchronous: false", "synchronus: false");
+        edit("routes/dispatch.yaml", "synchronous: true", "synchronus: true");
         edit("routes/dispatch.yaml", "throwExceptionOnFailure=false", "throwExceptionOnFailur=false");
         Result r = validate();
         assertThat(r.exit()).as(r.out()).isEqualTo(1);
-        assertThat(r.out()).contains("routes/dispatch.yaml:" + lineOf("routes/dispatch.yaml", "synchronus: false")
+        assertThat(r.out()).contains("routes/dispatch.yaml:" + lineOf("routes/dispatch.yaml", "synchronus: true")
                         + ": timer endpoint has no option 'synchronus'")
                 .contains("routes/dispatch.yaml:" + lineOf("routes/dispatch.yaml", "throwExceptionOnFailur=false")
                         + ": http endpoint has no option 'throwExceptionOnFailur'");
@@ -235,7 +235,7 @@ class ValidateCommandTest {
         edit("config/application.properties", "payout.dispatch.batch-size=200", "payout.dispatch.batch-size=lots");
         edit("config/application.properties", "payout.dispatch.sending-lease=2m", "payout.dispatch.sending-lease=2 minutes");
         edit("config/application.properties", "payout.intake.erp.enabled=true", "payout.intake.erp.enabled=yes");
-        edit("config/application.properties", "payout.query.cron=0/5 * * * * ?", "payout.query.cron=every 5 seconds");
+        edit("config/application.properties", "payout.query.cron=* * * * * ?", "payout.query.cron=every 5 seconds");
         edit("config/application.properties", "payout.provider.accounts=paypro-id,", "payout.provider.accounts=paypro-id,paypro-id,");
         Result r = validate();
         assertThat(r.exit()).as(r.out()).isEqualTo(1);

@@ -1,0 +1,318 @@
+package org.payoutgateway.dispatch;
+
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.PriorityBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.camel.ProducerTemplate;
+import org.payoutgateway.payout.Payout;
+import org.payoutgateway.payout.PayoutOutcomes;
+import org.payoutgateway.payout.PayoutStore;
+import org.payoutgateway.provider.AccountGuards;
+import org.payoutgateway.provider.ProviderAccounts;
+import org.payoutgateway.provider.ProviderReply;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One lane per provider account (a bulkhead): the account's own executor, as many threads as the
+ * account's {@code max-concurrent}, and its own queue of due work. Creates and status queries of
+ * an account share its threads and its rate limit, creates first (the queue hands out creates
+ * before queries); nothing of one account waits for another, so a slow, failing or open-circuit
+ * account delays only its own payouts.
+ *
+ * <p>Creates: a lane claims (RECEIVED → SENDING, committed) only as many payouts as it can send now
+ * plus {@code payout.dispatch.prefetch}, and claims again as its calls end, so a crash leaves at
+ * most {@code max-concurrent + prefetch} payouts of an account SENDING. Each claimed payout goes
+ * through {@code direct:dispatch-payout} (route by account, create, record as the reply comes).
+ * Status queries: a lane takes the account's due SUBMITTED/UNKNOWN payouts as its threads free up,
+ * and asks for more while there are, so due payouts are asked about at the provider's pace, not in
+ * fixed batches per trigger. The dispatch timer and the status-query Quartz trigger start the
+ * filling; a lane keeps itself full while work is due.
+ *
+ * <p>Why executors here and not Camel SEDA queues per account: an account's {@code max-concurrent}
+ * may change live, and a thread pool is resized in place, where a SEDA consumer count is fixed when
+ * its route starts; and one priority queue per account is what puts its creates before its queries.
+ */
+public class AccountLanes {
+
+    private static final Logger LOG = LoggerFactory.getLogger(AccountLanes.class);
+    static final String DISPATCH_ROUTE = "direct:dispatch-payout";
+    static final String QUERY_ROUTE = "direct:provider-query";
+
+    private final ProducerTemplate producer;
+    private final PayoutStore store;
+    private final ProviderAccounts accounts;
+    private final AccountGuards guards;
+    private final PayoutOutcomes outcomes;
+    private final int prefetch;
+    private final Map<String, Lane> lanes = new ConcurrentHashMap<>();
+    private final AtomicLong sequence = new AtomicLong();
+    private volatile boolean taking = true;
+
+    /** @param prefetch payouts an account claims beyond those it can send at once (at least 1) */
+    public AccountLanes(ProducerTemplate producer, PayoutStore store, ProviderAccounts accounts, AccountGuards guards,
+                        PayoutOutcomes outcomes, int prefetch) {
+        if (prefetch < 1) {
+            throw new IllegalArgumentException("payout.dispatch.prefetch must be at least 1, was " + prefetch);
+        }
+        this.producer = producer;
+        this.store = store;
+        this.accounts = accounts;
+        this.guards = guards;
+        this.outcomes = outcomes;
+        this.prefetch = prefetch;
+    }
+
+    /** Tops up every configured account's lane with payouts due for dispatch. */
+    public void fillCreates() {
+        for (String account : accounts.names()) {
+            lane(account).requestCreates();
+        }
+    }
+
+    /** Tops up every configured account's lane with payouts due for a status query. */
+    public void fillQueries() {
+        for (String account : accounts.names()) {
+            lane(account).requestQueries();
+        }
+    }
+
+    /** Payouts of an account claimed and not yet recorded, queued or being sent. */
+    public int createsInFlight(String account) {
+        Lane l = lanes.get(account);
+        return l == null ? 0 : l.creates.get();
+    }
+
+    private Lane lane(String account) {
+        return lanes.computeIfAbsent(account, Lane::new);
+    }
+
+    /**
+     * Stops taking work, for a stop of the gateway: payouts claimed but not yet sent go back to the
+     * store (RECEIVED, due at once, the claim not counted); queued queries are dropped (they are
+     * still due); calls under way end and are recorded, for at most {@code wait}.
+     */
+    public void stop(Duration wait) {
+        taking = false;
+        List<PayoutOutcomes.CreateResult> notSent = new ArrayList<>();
+        for (Lane l : lanes.values()) {
+            List<Runnable> queued = new ArrayList<>();
+            l.executor.getQueue().drainTo(queued);
+            l.executor.shutdown();
+            for (Runnable r : queued) {
+                if (r instanceof Task t && t.payout != null && t.create) {
+                    notSent.add(new PayoutOutcomes.CreateResult(t.payout, accounts.get(t.payout.account()),
+                            ProviderReply.heldBack("not sent: the gateway stopped before the create call")));
+                    l.creates.decrementAndGet();
+                }
+            }
+        }
+        if (!notSent.isEmpty()) {
+            try {
+                outcomes.afterCreates(notSent);
+                LOG.info("{} claimed payout(s) not sent before the stop: back to RECEIVED", notSent.size());
+            } catch (RuntimeException e) {
+                LOG.warn("{} claimed payout(s) not sent before the stop stay SENDING (queried after the sending lease): {}",
+                        notSent.size(), e.toString());
+            }
+        }
+        long deadline = System.nanoTime() + wait.toNanos();
+        for (Lane l : lanes.values()) {
+            try {
+                l.executor.awaitTermination(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+
+    /** One unit of a lane's work; creates are handed out before queries, each kind in order. */
+    private final class Task implements Runnable, Comparable<Task> {
+        final boolean create;
+        final long order = sequence.incrementAndGet();
+        final Payout payout;
+        final Runnable work;
+
+        Task(boolean create, Payout payout, Runnable work) {
+            this.create = create;
+            this.payout = payout;
+            this.work = work;
+        }
+
+        @Override
+        public void run() {
+            work.run();
+        }
+
+        @Override
+        public int compareTo(Task o) {
+            return create != o.create ? (create ? -1 : 1) : Long.compare(order, o.order);
+        }
+    }
+
+    private final class Lane {
+        final String account;
+        final ThreadPoolExecutor executor;
+        /** Claimed payouts not yet recorded: queued or being sent. */
+        final AtomicInteger creates = new AtomicInteger();
+        /** References queued or being asked about. */
+        final Set<String> queries = ConcurrentHashMap.newKeySet();
+        final Filler createFiller = new Filler(this::claimCreates);
+        final Filler queryFiller = new Filler(this::takeQueries);
+
+        Lane(String account) {
+            this.account = account;
+            int threads = guards.maxConcurrent(account);
+            AtomicInteger n = new AtomicInteger();
+            this.executor = new ThreadPoolExecutor(threads, threads, 60, TimeUnit.SECONDS, new PriorityBlockingQueue<>(),
+                    r -> {
+                        Thread t = new Thread(r, "lane-" + account + "-" + n.incrementAndGet());
+                        t.setDaemon(true);
+                        return t;
+                    });
+            executor.allowCoreThreadTimeOut(true);
+        }
+
+        void requestCreates() {
+            createFiller.request();
+        }
+
+        void requestQueries() {
+            queryFiller.request();
+        }
+
+        /** Claims what the lane can take now; true when the account may have more due than was claimed. */
+        boolean claimCreates() {
+            if (!taking || accounts.find(account).isEmpty()) {
+                return false;
+            }
+            CircuitBreaker.State circuit = guards.state(account);
+            if (circuit == CircuitBreaker.State.OPEN) {
+                return false; // its payouts wait in the store; the breaker's trial calls come when it half-opens
+            }
+            int threads = resize();
+            // half-open: one payout at a time, so the trial calls are not outnumbered by payouts held back
+            int capacity = circuit == CircuitBreaker.State.HALF_OPEN ? 1 : threads + prefetch;
+            int free = capacity - creates.get();
+            if (free <= 0) {
+                return true; // full: more may be due, asked for as its calls end
+            }
+            List<Payout> claimed = store.claimForDispatch(account, free);
+            creates.addAndGet(claimed.size());
+            for (Payout p : claimed) {
+                executor.execute(new Task(true, p, () -> {
+                    try {
+                        producer.sendBody(DISPATCH_ROUTE, p);
+                    } catch (RuntimeException e) {
+                        // the route records every outcome it reaches; one that escapes leaves the payout
+                        // SENDING, to be queried after the sending lease (never sent again blindly)
+                        LOG.error("Payout {} [{}]: dispatch ended without a record, left SENDING: {}", p.reference(),
+                                account, e.toString());
+                    } finally {
+                        creates.decrementAndGet();
+                        if (createFiller.more) {
+                            requestCreates();
+                        }
+                    }
+                }));
+            }
+            return claimed.size() == free;
+        }
+
+        /** Takes the account's due status queries the lane can ask now; true when more may be due. */
+        boolean takeQueries() {
+            if (!taking || accounts.find(account).isEmpty()) {
+                return false;
+            }
+            int capacity = resize() + prefetch;
+            int free = capacity - queries.size();
+            if (free <= 0) {
+                return true;
+            }
+            // those already queued are still due: ask for enough to find the free places' worth of others
+            int asked = free + queries.size();
+            List<Payout> due = store.dueForQuery(account, asked);
+            int taken = 0;
+            for (Payout p : due) {
+                if (taken == free) {
+                    break;
+                }
+                if (queries.add(p.reference())) {
+                    taken++;
+                    executor.execute(new Task(false, p, () -> {
+                        try {
+                            producer.sendBody(QUERY_ROUTE, p);
+                        } catch (RuntimeException e) {
+                            LOG.warn("Payout {} [{}]: status query ended in error, asked again later: {}", p.reference(),
+                                    account, e.toString());
+                        } finally {
+                            queries.remove(p.reference());
+                            if (queryFiller.more) {
+                                requestQueries();
+                            }
+                        }
+                    }));
+                }
+            }
+            return due.size() == asked;
+        }
+
+        /** The lane's threads follow the account's max-concurrent, which may change live. */
+        int resize() {
+            int threads = guards.maxConcurrent(account);
+            if (executor.getMaximumPoolSize() != threads) {
+                if (threads > executor.getMaximumPoolSize()) {
+                    executor.setMaximumPoolSize(threads);
+                    executor.setCorePoolSize(threads);
+                } else {
+                    executor.setCorePoolSize(threads);
+                    executor.setMaximumPoolSize(threads);
+                }
+            }
+            return threads;
+        }
+    }
+
+    /**
+     * Runs a fill on the thread that asks for it, one at a time: a request made while another fill
+     * runs makes that one go round again, so no request is lost and no two fills of a lane claim at
+     * once. A failed fill (the store away) is logged; the next trigger tries again. {@link #more}:
+     * the last fill found more due than it took, so the lane asks again as its work ends.
+     */
+    private static final class Filler {
+        private final java.util.function.BooleanSupplier fill;
+        private final AtomicBoolean requested = new AtomicBoolean();
+        private final AtomicBoolean running = new AtomicBoolean();
+        volatile boolean more;
+
+        Filler(java.util.function.BooleanSupplier fill) {
+            this.fill = fill;
+        }
+
+        void request() {
+            requested.set(true);
+            while (requested.get() && running.compareAndSet(false, true)) {
+                try {
+                    while (requested.getAndSet(false)) {
+                        more = fill.getAsBoolean();
+                    }
+                } catch (RuntimeException e) {
+                    LOG.warn("Lane fill failed, tried again at the next trigger: {}", e.toString());
+                } finally {
+                    running.set(false);
+                }
+            }
+        }
+    }
+}
