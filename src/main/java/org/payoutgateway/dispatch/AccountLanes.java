@@ -58,6 +58,7 @@ public class AccountLanes {
     private final Map<String, Lane> lanes = new ConcurrentHashMap<>();
     private final AtomicLong sequence = new AtomicLong();
     private volatile boolean taking = true;
+    private volatile boolean paused;
 
     /** @param prefetch payouts an account claims beyond those it can send at once (at least 1) */
     public AccountLanes(ProducerTemplate producer, PayoutStore store, ProviderAccounts accounts, AccountGuards guards,
@@ -85,6 +86,21 @@ public class AccountLanes {
         for (String account : accounts.names()) {
             lane(account).requestQueries();
         }
+    }
+
+    /**
+     * Takes no new work until {@link #resume()} (work already taken goes on): while routes are
+     * replaced live, so that the old routes' calls end and no new ones start on them.
+     */
+    public void pause() {
+        paused = true;
+    }
+
+    /** Takes work again after {@link #pause()}, at once. */
+    public void resume() {
+        paused = false;
+        fillCreates();
+        fillQueries();
     }
 
     /** Payouts of an account claimed and not yet recorded, queued or being sent. */
@@ -168,6 +184,12 @@ public class AccountLanes {
         final AtomicInteger creates = new AtomicInteger();
         /** References queued or being asked about. */
         final Set<String> queries = ConcurrentHashMap.newKeySet();
+        /**
+         * References whose query has been recorded, taken out of {@link #queries} by the next fill
+         * before it reads the store: a fill that read a payout as due just before its answer was
+         * committed does not ask about it again.
+         */
+        final java.util.Queue<String> queried = new java.util.concurrent.ConcurrentLinkedQueue<>();
         final Filler createFiller = new Filler(this::claimCreates);
         final Filler queryFiller = new Filler(this::takeQueries);
 
@@ -194,7 +216,7 @@ public class AccountLanes {
 
         /** Claims what the lane can take now; true when the account may have more due than was claimed. */
         boolean claimCreates() {
-            if (!taking || accounts.find(account).isEmpty()) {
+            if (!taking || paused || accounts.find(account).isEmpty()) {
                 return false;
             }
             CircuitBreaker.State circuit = guards.state(account);
@@ -232,7 +254,11 @@ public class AccountLanes {
 
         /** Takes the account's due status queries the lane can ask now; true when more may be due. */
         boolean takeQueries() {
-            if (!taking || accounts.find(account).isEmpty()) {
+            String done;
+            while ((done = queried.poll()) != null) {
+                queries.remove(done);
+            }
+            if (!taking || paused || accounts.find(account).isEmpty()) {
                 return false;
             }
             int capacity = resize() + prefetch;
@@ -257,7 +283,7 @@ public class AccountLanes {
                             LOG.warn("Payout {} [{}]: status query ended in error, asked again later: {}", p.reference(),
                                     account, e.toString());
                         } finally {
-                            queries.remove(p.reference());
+                            queried.add(p.reference());
                             if (queryFiller.more) {
                                 requestQueries();
                             }

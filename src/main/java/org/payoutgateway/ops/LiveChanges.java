@@ -217,7 +217,20 @@ public final class LiveChanges extends ServiceSupport {
         }
         long checkedMillis = millisSince(started);
         long checked = System.nanoTime();
-        Set<String> ids = replaceRoutes(file);
+        // no new calls while routes are replaced: those under way end on the old routes, promptly
+        org.payoutgateway.dispatch.AccountLanes lanes = camel.getRegistry()
+                .lookupByNameAndType("accountLanes", org.payoutgateway.dispatch.AccountLanes.class);
+        if (lanes != null) {
+            lanes.pause();
+        }
+        Set<String> ids;
+        try {
+            ids = replaceRoutes(file);
+        } finally {
+            if (lanes != null) {
+                lanes.resume();
+            }
+        }
         applied.put(file, content);
         record(file, Result.APPLIED, "routes " + ids + " replaced (checked in " + checkedMillis
                 + " ms, replaced in " + millisSince(checked) + " ms)");

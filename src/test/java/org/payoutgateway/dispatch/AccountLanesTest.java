@@ -15,7 +15,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
-import org.payoutgateway.payout.Payout;
 import org.payoutgateway.payout.PayoutState;
 import org.payoutgateway.support.Gateway;
 import org.payoutgateway.support.StandInProviders;
@@ -38,7 +37,7 @@ class AccountLanesTest {
         return ref + "," + switch (account) {
             case "paypro-id" -> "ID,paypro-id,150000,IDR,Budi Santoso,5464438554636,0002,,081245907765,budi@example.com,,";
             case "paypro-ke" -> "KE,paypro-ke,1500,KES,,,,,254712345678,,,";
-            case "paypro-pk" -> "PK,paypro-pk,5000,PKR,Jane Doe,9876543210,ALLIED_BANK_LIMITED,BANK,3115112345,jane@example.com,1730123456789,";
+            case "paypro-pk" -> "PK,paypro-pk,5000,PKR,Jane Doe,9876543210,ALLIED_BANK_LIMITED,BANK,3115112345,jane@example.com,1730123456789,lanes";
             default -> "ID,diamondpay-id,150000,IDR,test_name,4088748280272397,BCA,,,,,";
         } + "\n";
     }
@@ -135,7 +134,6 @@ class AccountLanesTest {
                 long spanMs = at.get(at.size() - 1) - at.get(0);
                 // 1,000 at 250/s is 4 s; 200 per 5 s trigger would be 20 s
                 assertThat(spanMs).as("first to last query, ms").isLessThan(payouts * 1000L / rate * 3 / 2 + 1000);
-                assertThat(gateway.store().find("LQ-0").map(Payout::queryCount).orElse(-1)).isEqualTo(1);
             }
         }
     }
