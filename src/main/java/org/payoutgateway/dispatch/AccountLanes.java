@@ -126,9 +126,8 @@ public class AccountLanes {
             l.executor.getQueue().drainTo(queued);
             l.executor.shutdown();
             for (Runnable r : queued) {
-                if (r instanceof Task t && t.payout != null && t.create) {
-                    notSent.add(new PayoutOutcomes.CreateResult(t.payout, accounts.get(t.payout.account()),
-                            ProviderReply.heldBack("not sent: the gateway stopped before the create call")));
+                if (r instanceof Task t && t.create) {
+                    notSent.add(notSent(t.payout, "the gateway stopped before the create call"));
                     l.creates.decrementAndGet();
                 }
             }
@@ -151,6 +150,11 @@ public class AccountLanes {
                 return;
             }
         }
+    }
+
+    /** A claimed payout that was not sent: back to RECEIVED, due at once, the claim not counted. */
+    private PayoutOutcomes.CreateResult notSent(Payout p, String why) {
+        return new PayoutOutcomes.CreateResult(p, accounts.get(p.account()), ProviderReply.heldBack("not sent: " + why));
     }
 
     /** One unit of a lane's work; creates are handed out before queries, each kind in order. */
@@ -232,24 +236,37 @@ public class AccountLanes {
             }
             List<Payout> claimed = store.claimForDispatch(account, free);
             creates.addAndGet(claimed.size());
+            List<PayoutOutcomes.CreateResult> refused = new ArrayList<>();
             for (Payout p : claimed) {
-                executor.execute(new Task(true, p, () -> {
-                    try {
-                        producer.sendBody(DISPATCH_ROUTE, p);
-                    } catch (RuntimeException e) {
-                        // the route records every outcome it reaches; one that escapes leaves the payout
-                        // SENDING, to be queried after the sending lease (never sent again blindly)
-                        LOG.error("Payout {} [{}]: dispatch ended without a record, left SENDING: {}", p.reference(),
-                                account, e.toString());
-                    } finally {
-                        creates.decrementAndGet();
-                        if (createFiller.more) {
-                            requestCreates();
-                        }
-                    }
-                }));
+                try {
+                    executor.execute(createTask(p));
+                } catch (java.util.concurrent.RejectedExecutionException stopping) {
+                    refused.add(notSent(p, "the gateway is stopping"));
+                    creates.decrementAndGet();
+                }
+            }
+            if (!refused.isEmpty()) {
+                outcomes.afterCreates(refused); // claimed as the lane stopped: back to RECEIVED, not sent
             }
             return claimed.size() == free;
+        }
+
+        private Task createTask(Payout p) {
+            return new Task(true, p, () -> {
+                try {
+                    producer.sendBody(DISPATCH_ROUTE, p);
+                } catch (RuntimeException e) {
+                    // the route records every outcome it reaches; one that escapes leaves the payout
+                    // SENDING, to be queried after the sending lease (never sent again blindly)
+                    LOG.error("Payout {} [{}]: dispatch ended without a record, left SENDING: {}", p.reference(),
+                            account, e.toString());
+                } finally {
+                    creates.decrementAndGet();
+                    if (createFiller.more) {
+                        requestCreates();
+                    }
+                }
+            });
         }
 
         /** Takes the account's due status queries the lane can ask now; true when more may be due. */

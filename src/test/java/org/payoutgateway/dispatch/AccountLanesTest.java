@@ -107,6 +107,50 @@ class AccountLanesTest {
         }
     }
 
+    /**
+     * A stop while calls are open: the calls under way end and are recorded, the payouts claimed
+     * but not yet sent go back to RECEIVED (sent after the restart, under the same reference);
+     * nothing is left SENDING for the sending lease and the queries to sort out.
+     */
+    @Test
+    void aStopLetsTheOpenCallsEndAndPutsTheClaimedButUnsentPayoutsBack() throws Exception {
+        try (StandInProviders providers = new StandInProviders()) {
+            answerEverything(providers, 1500);
+            Map<String, String> s = new HashMap<>(providers.settings());
+            s.put("camel.component.http.response-timeout", "10000");
+            s.put("camel.component.http.so-timeout", "10000");
+            s.put("payout.provider.paypro-ke.max-concurrent", "2");
+            s.put("payout.dispatch.prefetch", "4");
+            java.nio.file.Path db = java.nio.file.Files.createDirectories(java.nio.file.Path.of("target", "it",
+                    "lanes-stop-" + java.util.UUID.randomUUID())).toAbsolutePath().resolve("payouts");
+            String url = "jdbc:h2:file:" + db + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE";
+            s.put("payout.datasource.url", url);
+            Gateway gateway = Gateway.start("lanes-stop", s);
+            StringBuilder file = new StringBuilder(HEADER);
+            for (int i = 0; i < 10; i++) {
+                file.append(row("LT-" + i, "paypro-ke"));
+            }
+            gateway.drop("stop.csv", file.toString());
+            Gateway.await(() -> gateway.store().countByState().getOrDefault(PayoutState.SENDING, 0) == 6,
+                    Duration.ofSeconds(20), () -> "never 2 calls + 4 prefetched: " + gateway.store().countByState());
+            gateway.close();
+
+            Map<String, Integer> states = new HashMap<>();
+            try (java.sql.Connection c = java.sql.DriverManager.getConnection(url, "sa", "");
+                 java.sql.ResultSet rs = c.createStatement().executeQuery("SELECT state, COUNT(*) FROM payout GROUP BY state")) {
+                while (rs.next()) {
+                    states.put(rs.getString(1), rs.getInt(2));
+                }
+            }
+            StandInProviders.Api ke = StandInProviders.APIS.get("paypro-ke");
+            int sent = providers.server.findAll(postRequestedFor(urlEqualTo(ke.prefix() + ke.createPath()))).size();
+            assertThat(states).as("states after the stop; %d creates sent", sent).doesNotContainKey("SENDING");
+            assertThat(states.getOrDefault("SUBMITTED", 0)).as("payouts sent: their replies recorded").isEqualTo(sent);
+            assertThat(states.getOrDefault("RECEIVED", 0)).as("the others wait to be sent").isEqualTo(10 - sent);
+            assertThat(sent).isGreaterThanOrEqualTo(2);
+        }
+    }
+
     @Test
     void theDueQueriesOfAnIdleAccountAreAskedAtItsRateNotInBatchesPerTrigger() throws Exception {
         int payouts = 1000;
