@@ -278,6 +278,12 @@ public class AccountLanes {
             if (!taking || paused || accounts.find(account).isEmpty()) {
                 return false;
             }
+            if (createFiller.more) {
+                // creates first: while the account has more due for dispatch than its lane holds,
+                // its rate goes to them; queries are taken once the backlog is in the lane (the
+                // status-query trigger asks again every run)
+                return true;
+            }
             int capacity = resize() + prefetch;
             int free = capacity - queries.size();
             if (free <= 0) {

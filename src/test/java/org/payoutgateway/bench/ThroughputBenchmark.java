@@ -367,7 +367,7 @@ class ThroughputBenchmark {
         };
     }
 
-    private static Path generate(Path home, int n) throws Exception {
+    static Path generate(Path home, int n) throws Exception {
         Path file = home.resolve("bench.csv.part");
         try (BufferedWriter w = Files.newBufferedWriter(file)) {
             w.write(String.join(",", HEADER));
