@@ -5,6 +5,8 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -17,6 +19,8 @@ import java.util.regex.Pattern;
 public final class Settings {
 
     private static final Pattern DURATION = Pattern.compile("([0-9]{1,18})(ms|s|m|h|d|)");
+    /** Every key any instance was asked for, for the check of docs/settings.md (SettingsReferenceTest). */
+    private static final Set<String> ASKED = ConcurrentHashMap.newKeySet();
 
     private final Function<String, Optional<String>> lookup;
 
@@ -24,7 +28,13 @@ public final class Settings {
         this.lookup = lookup;
     }
 
+    /** The keys asked for so far in this JVM, whether or not they had a value. */
+    public static Set<String> asked() {
+        return Set.copyOf(ASKED);
+    }
+
     public Optional<String> find(String key) {
+        ASKED.add(key);
         return lookup.apply(key).map(String::strip).filter(s -> !s.isEmpty());
     }
 

@@ -51,8 +51,8 @@ import org.snakeyaml.engine.v2.scanner.StreamReader;
  * The offline check of {@code routes/} and {@code config/} ({@code java -jar payout-gateway.jar
  * validate [config-dir] [routes-dir]}): YAML that does not parse, endpoints of components the
  * gateway does not have, beans or bean methods that do not exist, placeholders no setting defines,
- * provider accounts missing a required setting, routing entries that name no account (README
- * "Operations" lists every check). Each problem is printed as {@code file:line: message}; the exit
+ * provider accounts missing a required setting, routing entries that name no account (docs/operations.md
+ * "Check before you deploy" lists every check). Each problem is printed as {@code file:line: message}; the exit
  * code is 1 when there is any. Nothing is started and no database is touched. Settings are read as
  * the gateway reads them: system properties and environment variables over the file's values.
  */
@@ -73,7 +73,7 @@ public final class ConfigValidator {
     enum Kind { COUNT, BOOLEAN, DURATION, DURATIONS, CRON }
 
     /**
-     * The gateway's own settings whose values have a type (README "Settings"). A value that is not
+     * The gateway's own settings whose values have a type (docs/settings.md). A value that is not
      * of its type would stop the gateway at its next start, or stop a route: each is checked.
      */
     static final Map<String, Kind> TYPED_SETTINGS = Map.ofEntries(

@@ -77,7 +77,7 @@ public final class LiveChanges extends ServiceSupport {
     private static final Logger LOG = LoggerFactory.getLogger(LiveChanges.class);
     private static final AtomicInteger TRIALS = new AtomicInteger();
     /** Settings applied live by rebuilding the accounts and guards; routes pick up their own placeholders. */
-    private static final List<String> LIVE_PREFIXES = List.of("payout.provider.", "payout.routing.");
+    static final List<String> LIVE_PREFIXES = List.of("payout.provider.", "payout.routing.");
     private static final Set<PayoutState> OPEN = Set.of(PayoutState.RECEIVED, PayoutState.SENDING,
             PayoutState.SUBMITTED, PayoutState.UNKNOWN);
 
@@ -456,7 +456,7 @@ public final class LiveChanges extends ServiceSupport {
     }
 
     /** Whether a route file's text uses the setting as a placeholder ({{key}}, {{key:default}}, {{?key}}). */
-    private static boolean usesSetting(String text, String key) {
+    static boolean usesSetting(String text, String key) {
         return text.contains("{{" + key + "}}") || text.contains("{{" + key + ":") || text.contains("{{?" + key + "}}");
     }
 

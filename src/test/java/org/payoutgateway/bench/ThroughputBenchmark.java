@@ -39,7 +39,7 @@ import org.payoutgateway.support.EmbeddedPostgres;
 import org.payoutgateway.support.Gateway;
 
 /**
- * The throughput benchmark (not a test: run it with {@code mvn -Pbenchmark verify}, see README).
+ * The throughput benchmark (not a test: run it with {@code mvn -Pbenchmark verify}, see docs/performance.md).
  * First the packaged gateway's cold start-up, then, for each store (H2 file, PostgreSQL) and size N: a generated file of N payouts spread over the
  * four accounts is dropped into the inbox of the real application, a local stand-in provider
  * answers instantly, and the run measures the time until every payout is SUBMITTED and until every

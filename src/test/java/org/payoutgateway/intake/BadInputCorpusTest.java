@@ -51,7 +51,7 @@ import org.payoutgateway.support.StandInProviders;
 /**
  * A corpus of malformed payout files, dropped the documented way (written under a hidden name, then
  * renamed) into ONE booted gateway whose stand-in providers accept every payout. Each file must give
- * the outcome README "Payout files" documents:
+ * the outcome docs/files.md documents:
  * <ul>
  *   <li>a file that cannot be read at all goes to the error folder unchanged, with
  *       {@code <name>.error.txt} saying why, and nothing of it is stored or sent;</li>

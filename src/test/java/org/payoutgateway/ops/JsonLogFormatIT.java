@@ -14,7 +14,7 @@ import org.payoutgateway.support.Gateway;
 
 /**
  * With config/log4j2-json.properties the packaged gateway ({@code target/payout-gateway.jar}, as
- * the README and the container run it) logs one JSON object per line.
+ * docs/operations.md "Logs" and the container run it) logs one JSON object per line.
  */
 class JsonLogFormatIT {
 

@@ -26,7 +26,7 @@ import org.payoutgateway.support.Gateway;
 import org.payoutgateway.support.StandInProviders;
 
 /**
- * Live changes (README "Changing routes and settings while running"): the real application runs
+ * Live changes (docs/operations.md "Live changes"): the real application runs
  * from its own copy of {@code routes/} and {@code config/} with {@code payout.live-changes.enabled};
  * the test edits those files as an operator would.
  */

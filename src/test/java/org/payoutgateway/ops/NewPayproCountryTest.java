@@ -25,7 +25,7 @@ import org.payoutgateway.support.StandInProviders;
 
 /**
  * A new Paypro country whose create fields match an existing country's is configuration only
- * (README "Adding a provider account"): the worked example there, Tanzania on Kenya's mapping, with
+ * (docs/providers.md "Adding a Paypro country"): the worked example there, Tanzania on Kenya's mapping, with
  * its own country, currency, paths, mobile format and minimum amount, routed by
  * {@code payout.routing.TZ}. Its payouts are sent in Kenya's shape (amount a JSON string, query
  * body {tradeNo, sign}) to its own paths, signed with its own secret; the rules it was given are

@@ -18,7 +18,7 @@ import org.payoutgateway.support.Gateway;
 import org.payoutgateway.support.StandInProviders;
 
 /**
- * A second Paypro Indonesia merchant is configuration only (README "Adding a provider account"):
+ * A second Paypro Indonesia merchant is configuration only (docs/providers.md "Adding a provider account"):
  * a new account name with mapping paypro-id, its own base URL and credentials, listed in
  * payout.provider.accounts. Payouts naming it go there, signed with its secret; the country's
  * default account is unchanged.

@@ -97,7 +97,7 @@ class ProviderSandboxTest {
                     properties.put("payout.provider." + paypro + ".merchant-no", merchantNo);
                     properties.put("payout.provider." + paypro + ".secret", "secret-of-" + paypro);
                 });
-        // a Paypro country on Kenya's mapping with paths of its own (README "Adding a provider account")
+        // a Paypro country on Kenya's mapping with paths of its own (docs/providers.md "Adding a Paypro country")
         properties.put("payout.provider.paypro-tz.mapping", "paypro-ke");
         properties.put("payout.provider.paypro-tz.country", "TZ");
         properties.put("payout.provider.paypro-tz.currency", "TZS");

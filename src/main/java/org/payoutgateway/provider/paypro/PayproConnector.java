@@ -36,7 +36,7 @@ import org.payoutgateway.provider.Validation;
  * not published by Paypro, default none), {@code min-amount} (smallest whole amount, default 1), and
  * the country's {@link CountryDefaults}: {@code country}, {@code currency}, {@code create-path},
  * {@code query-path}, {@code mobile-pattern}. A Paypro country whose create fields match an existing
- * country's is an account of that mapping with these set (README "Adding a provider account").
+ * country's is an account of that mapping with these set (docs/providers.md "Adding a Paypro country").
  */
 public abstract class PayproConnector extends AbstractConnector {
 
