@@ -207,10 +207,7 @@ class ThroughputBenchmark {
                 p.setProperty("payout.datasource.password", db.password());
             }
             p.setProperty("payout.intake.erp.enabled", "false");
-            p.setProperty("payout.dispatch.concurrency", String.valueOf(concurrency));
-            p.setProperty("payout.dispatch.batch-size", "2000");
             p.setProperty("payout.dispatch.poll-interval-ms", "50");
-            p.setProperty("payout.query.batch-size", "2000");
             p.setProperty("payout.intake.file.result-interval-ms", "1000");
             // status queries as shipped (the test defaults query every second)
             p.setProperty("payout.query.cron", "0/5 * * * * ?");
@@ -220,6 +217,7 @@ class ThroughputBenchmark {
                 // cap the four accounts at 2,000 requests/s, creates and queries together, and the
                 // run would measure that setting, not the gateway)
                 p.setProperty("payout.provider." + a + ".rate-limit", "1000000");
+                p.setProperty("payout.provider." + a + ".max-concurrent", String.valueOf(concurrency));
             }
             // -Dbench.set.<setting>=<value>: a gateway setting for this run (for trials of settings)
             System.getProperties().stringPropertyNames().stream().filter(k -> k.startsWith("bench.set."))
