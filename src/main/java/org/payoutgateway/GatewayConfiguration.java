@@ -16,6 +16,9 @@ import org.apache.camel.spi.Registry;
 import org.apache.camel.support.service.ServiceSupport;
 import org.flywaydb.core.Flyway;
 import org.payoutgateway.config.Settings;
+import org.payoutgateway.api.ApiClients;
+import org.payoutgateway.api.ApiGuard;
+import org.payoutgateway.api.AuditTrail;
 import org.payoutgateway.api.PayoutApi;
 import org.payoutgateway.callback.SubmitterCallbacks;
 import org.payoutgateway.dispatch.AccountLanes;
@@ -98,7 +101,8 @@ public class GatewayConfiguration implements CamelConfiguration {
         registry.bind("erpIntake", new ErpIntake(store, validator,
                 settings.get("payout.instance-id", ErpIntake.defaultInstanceId()),
                 settings.getDuration("payout.intake.erp.claim-lease", "5m"),
-                settings.getInt("payout.intake.erp.poll-size", 200)));
+                settings.getInt("payout.intake.erp.poll-size", 200),
+                settings.get("payout.intake.erp.owner", ApiClients.DEFAULT_CLIENT)));
         registry.bind("payoutStore", store);
         registry.bind("providerAccounts", accounts);
         registry.bind("payoutValidator", validator);
@@ -108,7 +112,8 @@ public class GatewayConfiguration implements CamelConfiguration {
                 Path.of(settings.get("payout.intake.file.archive-dir", "data/archive")),
                 Path.of(settings.get("payout.intake.file.error-dir", "data/error")),
                 settings.getInt("payout.intake.file.batch-size", 2000),
-                settings.getDuration("payout.intake.file.progress-interval", "10s"));
+                settings.getDuration("payout.intake.file.progress-interval", "10s"),
+                settings.get("payout.intake.file.owner", ApiClients.DEFAULT_CLIENT));
         registry.bind("fileIntake", fileIntake);
         if (health != null) {
             health.register(new IntakeFilesHealthCheck(fileIntake));
@@ -155,8 +160,9 @@ public class GatewayConfiguration implements CamelConfiguration {
                 settings.getInt("payout.dispatch.batch-size", 200),
                 settings.getDuration("payout.dispatch.sending-lease", "2m"));
         registry.bind("submitterCallbacks", callbacks);
-        registry.bind("payoutApi", new PayoutApi(store, validator, settings.getList("payout.api.keys", ""),
-                settings.getInt("payout.api.batch-max", 1000), callbacks.enabled()));
+        ApiClients clients = ApiClients.from(settings);
+        registry.bind("payoutApi", new PayoutApi(store, validator, clients, new ApiGuard(clients, settings, meterRegistry),
+                new AuditTrail(dataSource, store::now), settings.getInt("payout.api.batch-max", 1000), callbacks.enabled()));
         registry.bind("notifyReceiver", new NotifyReceiver(store, accounts, outcomes));
         ExecutorService dispatchPool = context.getExecutorServiceManager()
                 .newFixedThreadPool(this, "dispatch", settings.getInt("payout.dispatch.concurrency", 16));

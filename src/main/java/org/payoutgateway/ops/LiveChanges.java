@@ -461,7 +461,7 @@ public final class LiveChanges extends ServiceSupport {
     }
 
     private long openPayouts(String account) {
-        return OPEN.stream().mapToLong(s -> store.search(new PayoutStore.Filter(s, null, account, null, null), 0, 1).total()).sum();
+        return OPEN.stream().mapToLong(s -> store.search(new PayoutStore.Filter(s, null, account, null, null, null), 0, 1).total()).sum();
     }
 
     private static Properties load(String content) throws IOException {

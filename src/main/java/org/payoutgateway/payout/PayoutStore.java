@@ -55,7 +55,7 @@ public class PayoutStore {
     private static final String COLUMNS = "reference, intake, intake_ref, country, account, amount, currency, "
             + "beneficiary_name, account_number, bank_code, account_type, mobile, email, id_number, remark, "
             + "callback_url, provider_field, content_hash, state, provider_reference, provider_status, message, "
-            + "dispatch_count, query_count, resend, needs_attention, next_action_at, unknown_since, created_at, updated_at";
+            + "dispatch_count, query_count, resend, needs_attention, next_action_at, unknown_since, created_at, updated_at, owner";
 
     /**
      * The payouts of an array of references (one parameter), the array unnested and joined to the
@@ -93,9 +93,9 @@ public class PayoutStore {
 
     // ------------------------------------------------------------------------------------ intake
 
-    /** Stores a batch of instructions in one transaction of its own; see {@link #admit(Connection, List, String, String)}. */
-    public List<Admission> admit(List<Candidate> candidates, String intake, String intakeRef) {
-        return inTransaction(c -> admit(c, candidates, intake, intakeRef));
+    /** Stores a batch of instructions in one transaction of its own; see {@link #admit(Connection, List, String, String, String)}. */
+    public List<Admission> admit(List<Candidate> candidates, String intake, String intakeRef, String owner) {
+        return inTransaction(c -> admit(c, candidates, intake, intakeRef, owner));
     }
 
     /**
@@ -103,12 +103,14 @@ public class PayoutStore {
      * reference is stored {@code RECEIVED}; an invalid one with a usable new reference is stored
      * {@code REJECTED}; a reference already stored (by any intake) is a DUPLICATE and nothing is
      * changed, except that a {@code REJECTED} payout, never sent, is replaced by the new instruction.
+     * A duplicate of another owner's payout says only that the reference is taken.
      *
+     * @param owner the API client the stored payouts belong to (docs/api.md, "Clients and roles")
      * @throws SQLException with SQLState 23505 when another intake stored one of the references at
      *         the same moment; {@link #inTransaction} retries the batch, which then sees it.
      */
-    public List<Admission> admit(Connection c, List<Candidate> candidates, String intake, String intakeRef)
-            throws SQLException {
+    public List<Admission> admit(Connection c, List<Candidate> candidates, String intake, String intakeRef,
+                                 String owner) throws SQLException {
         Instant now = now();
         Set<String> refs = new HashSet<>();
         for (Candidate cand : candidates) {
@@ -141,12 +143,14 @@ public class PayoutStore {
             if (known != null && known.state() != PayoutState.REJECTED) {
                 boolean same = known.instruction().contentHash().equals(in.contentHash())
                         && (cand.account() == null || cand.account().equals(known.account()));
-                result.add(Admission.duplicate(ref, known, same, "reference already received (" + known.intake()
-                        + (known.intakeRef() == null ? "" : " " + known.intakeRef()) + ", state " + known.state()
-                        + "); not sent again"));
+                result.add(java.util.Objects.equals(owner, known.owner())
+                        ? Admission.duplicate(ref, known, same, "reference already received (" + known.intake()
+                                + (known.intakeRef() == null ? "" : " " + known.intakeRef()) + ", state " + known.state()
+                                + "); not sent again")
+                        : Admission.duplicate(ref, null, false, "reference already used by another client; not sent again"));
                 continue;
             }
-            Object[] row = rowValues(in, cand.account(), intake, intakeRef, state, message, now);
+            Object[] row = rowValues(in, cand.account(), intake, intakeRef, owner, state, message, now);
             if (known == null) {
                 inserts.add(row);
             } else {
@@ -158,12 +162,12 @@ public class PayoutStore {
             PayoutLog.stateChange(ref, cand.account(), (known == null ? "" : "REJECTED -> ") + state + " (" + intake
                     + (intakeRef == null ? "" : " " + intakeRef) + ")" + (message == null ? "" : ": " + message));
         }
-        batch(c, "INSERT INTO payout (" + COLUMNS + ", callback_state) VALUES (" + "?,".repeat(30) + "?)", inserts);
+        batch(c, "INSERT INTO payout (" + COLUMNS + ", callback_state) VALUES (" + "?,".repeat(31) + "?)", inserts);
         batch(c, "UPDATE payout SET reference = ?, intake = ?, intake_ref = ?, country = ?, account = ?, amount = ?, "
                 + "currency = ?, beneficiary_name = ?, account_number = ?, bank_code = ?, account_type = ?, mobile = ?, "
                 + "email = ?, id_number = ?, remark = ?, callback_url = ?, provider_field = ?, content_hash = ?, state = ?, "
                 + "provider_reference = ?, provider_status = ?, message = ?, dispatch_count = ?, query_count = ?, resend = ?, "
-                + "needs_attention = ?, next_action_at = ?, unknown_since = ?, created_at = ?, updated_at = ?, "
+                + "needs_attention = ?, next_action_at = ?, unknown_since = ?, created_at = ?, updated_at = ?, owner = ?, "
                 + "callback_state = ?" + whereReferenceAnd("state = 'REJECTED'"), withTrailingReference(replaces), true);
         insertHistory(c, history);
         return result;
@@ -180,14 +184,14 @@ public class PayoutStore {
     }
 
     private static Object[] rowValues(PayoutInstruction in, String account, String intake, String intakeRef,
-                                      PayoutState state, String message, Instant now) {
+                                      String owner, PayoutState state, String message, Instant now) {
         return new Object[] {in.reference(), intake, truncate(intakeRef, 255), truncate(upper(in.country()), 2), account,
                 truncate(in.amount(), 32), truncate(upper(in.currency()), 3), truncate(in.beneficiaryName(), 255),
                 truncate(in.accountNumber(), 64), truncate(in.bankCode(), 64), truncate(in.accountType(), 16),
                 truncate(in.mobile(), 32), truncate(in.email(), 255), truncate(in.idNumber(), 32),
                 truncate(in.remark(), 255), truncate(in.callbackUrl(), 1024), truncate(in.provider(), 64),
                 in.contentHash(), state.name(), null, null, truncate(message, 1024), 0, 0, false, false,
-                state == PayoutState.RECEIVED ? ts(now) : null, null, ts(now), ts(now),
+                state == PayoutState.RECEIVED ? ts(now) : null, null, ts(now), ts(now), truncate(owner, 64),
                 // no callback to send: marked so that the callback poll never looks at it
                 in.callbackUrl() == null ? "NONE" : null};
     }
@@ -306,7 +310,7 @@ public class PayoutStore {
                     claimed.add(new Payout(p.reference(), p.instruction(), p.account(), p.intake(), p.intakeRef(),
                             PayoutState.SENDING, p.providerReference(), p.providerStatus(), p.message(),
                             p.dispatchCount() + 1, p.queryCount(), p.resend(), p.needsAttention(), p.unknownSince(),
-                            p.createdAt(), now));
+                            p.createdAt(), now, p.owner()));
                     history.add(new Object[] {p.reference(), ts(now), "RECEIVED", "SENDING", null, null});
                 }
             }
@@ -567,8 +571,11 @@ public class PayoutStore {
         return found;
     }
 
-    /** Filters of {@link #search}; null fields do not filter. {@code since}/{@code until} bound {@code created_at}. */
-    public record Filter(PayoutState state, String country, String account, Instant since, Instant until) {
+    /**
+     * Filters of {@link #search}; null fields do not filter. {@code since}/{@code until} bound
+     * {@code created_at}; {@code owner} keeps only the payouts of that API client.
+     */
+    public record Filter(PayoutState state, String country, String account, Instant since, Instant until, String owner) {
     }
 
     /** One page of payouts matching the filter, newest first, and the number of all matches. */
@@ -589,6 +596,10 @@ public class PayoutStore {
         if (f.account() != null) {
             where.append(" AND account = ?");
             args.add(f.account());
+        }
+        if (f.owner() != null) {
+            where.append(" AND owner = ?");
+            args.add(f.owner());
         }
         if (f.since() != null) {
             where.append(" AND created_at >= ?");
@@ -673,7 +684,7 @@ public class PayoutStore {
                 rs.getInt("dispatch_count"), rs.getInt("query_count"), rs.getBoolean("resend"),
                 rs.getBoolean("needs_attention"), instant(rs.getObject("unknown_since", OffsetDateTime.class)),
                 instant(rs.getObject("created_at", OffsetDateTime.class)),
-                instant(rs.getObject("updated_at", OffsetDateTime.class)));
+                instant(rs.getObject("updated_at", OffsetDateTime.class)), rs.getString("owner"));
     }
 
     // ------------------------------------------------------------------------------------ plumbing

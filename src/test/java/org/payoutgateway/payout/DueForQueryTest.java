@@ -67,7 +67,7 @@ class DueForQueryTest {
             candidates.add(new PayoutStore.Candidate(new PayoutInstruction(reference, "ID", "paypro-id", "150000", "IDR",
                     "Budi", "1234567890", "BCA", null, null, null, null, null, null), "paypro-id", List.of()));
         }
-        assertThat(store.admit(candidates, "test", "due-for-query")).extracting(Admission::outcome)
+        assertThat(store.admit(candidates, "test", "due-for-query", "test")).extracting(Admission::outcome)
                 .containsOnly(Admission.Outcome.ACCEPTED);
         List<Payout> claimed = store.claimForDispatch(n, List.of());
         assertThat(claimed).hasSize(n);

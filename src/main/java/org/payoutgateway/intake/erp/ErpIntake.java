@@ -35,14 +35,17 @@ public class ErpIntake {
     public static final String ROW = "erpRow";
 
     private final PayoutStore store;
+    /** The API client the payouts of the ERP table belong to (payout.intake.erp.owner). */
+    private final String owner;
     private final PayoutValidator validator;
     private final String instanceId;
     private final Duration claimLease;
     private final int reportBatchSize;
 
     public ErpIntake(PayoutStore store, PayoutValidator validator, String instanceId, Duration claimLease,
-                     int reportBatchSize) {
+                     int reportBatchSize, String owner) {
         this.store = store;
+        this.owner = owner;
         this.validator = validator;
         this.instanceId = instanceId;
         this.claimLease = claimLease;
@@ -73,7 +76,7 @@ public class ErpIntake {
         Map<String, Object> row = exchange.getProperty(ROW, Map.class);
         String rowId = String.valueOf(row.get("id"));
         PayoutInstruction in = PayoutInstruction.of(field -> text(row.get(field)));
-        Admission a = store.admit(List.of(validator.validate(in)), INTAKE, rowId).get(0);
+        Admission a = store.admit(List.of(validator.validate(in)), INTAKE, rowId, owner).get(0);
         Map<String, Object> answer;
         if (a.outcome() == Admission.Outcome.DUPLICATE && a.existing() != null
                 && INTAKE.equals(a.existing().intake()) && rowId.equals(a.existing().intakeRef())) {

@@ -30,6 +30,8 @@ public class FileIntake {
     private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmssSSS");
 
     private final PayoutStore store;
+    /** The API client the payouts of files belong to (payout.intake.file.owner). */
+    private final String owner;
     private final IntakeFiles files;
     private final PayoutValidator validator;
     /** Exchange property: where the file route archives the file it is taking. */
@@ -46,8 +48,10 @@ public class FileIntake {
 
     /** @param progressInterval how often a long file logs its progress */
     public FileIntake(PayoutStore store, IntakeFiles files, PayoutValidator validator, PayoutMetrics metrics,
-                      Path inboxDir, Path archiveDir, Path errorDir, int batchSize, Duration progressInterval) {
+                      Path inboxDir, Path archiveDir, Path errorDir, int batchSize, Duration progressInterval,
+                      String owner) {
         this.store = store;
+        this.owner = owner;
         this.files = files;
         this.validator = validator;
         this.metrics = metrics;
@@ -250,7 +254,7 @@ public class FileIntake {
         }
         int last = rows.get(rows.size() - 1).number();
         List<Admission> admissions = store.inTransaction(c -> {
-            List<Admission> a = store.admit(c, candidates, INTAKE, name);
+            List<Admission> a = store.admit(c, candidates, INTAKE, name, owner);
             files.recordRows(c, fileId, numbers, references, a, last);
             return a;
         });
