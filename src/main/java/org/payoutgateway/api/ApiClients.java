@@ -60,7 +60,7 @@ public final class ApiClients {
      *         {@code payout.api.keys}
      */
     public static ApiClients from(Settings settings) {
-        int defaultRate = settings.getInt("payout.api.rate-limit", 50);
+        int defaultRate = settings.getInt("payout.api.rate-limit", 100);
         Map<String, Client> clients = new LinkedHashMap<>();
         Map<String, List<String>> keysOf = new LinkedHashMap<>();
         List<String> legacy = settings.getList("payout.api.keys", "");

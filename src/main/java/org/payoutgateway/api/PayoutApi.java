@@ -39,6 +39,9 @@ public class PayoutApi {
     static final String CLIENT = "apiClient";
     static final String SOURCE = "apiSource";
     private static final int MAX_PAGE_SIZE = 500;
+    /** The OpenAPI operation of each route of routes/http-intake.yaml: the audit trail's action. */
+    private static final java.util.Map<String, String> OPERATIONS = java.util.Map.of("api-submit", "submit-payout",
+            "api-batch", "submit-payout-batch", "api-get", "get-payout", "api-list", "list-payouts", "api-audit", "read-audit");
 
     private final PayoutStore store;
     private final PayoutValidator validator;
@@ -77,7 +80,7 @@ public class PayoutApi {
     public void authenticate(Exchange exchange) {
         String source = source(exchange);
         exchange.setProperty(SOURCE, source);
-        String action = exchange.getFromRouteId() == null ? "request" : exchange.getFromRouteId();
+        String action = OPERATIONS.getOrDefault(String.valueOf(exchange.getFromRouteId()), "request");
         long blocked = guard.sourceBlockedSeconds(source);
         if (blocked > 0) {
             guard.authenticationFailed(source, "blocked");

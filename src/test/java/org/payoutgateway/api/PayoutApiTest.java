@@ -53,6 +53,8 @@ class PayoutApiTest {
         s.put("payout.webhook.signing-key", "api-test-signing-key");
         s.put("camel.server.max-body-size", String.valueOf(MAX_BODY));
         s.put("payout.api.batch-max", String.valueOf(BATCH_MAX));
+        // this test tries many wrong keys from one address; ApiRateLimitsTest covers the limit
+        s.put("payout.api.auth-failures-per-minute", "1000");
         gateway = Gateway.start("api", s);
         http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
     }
