@@ -179,6 +179,7 @@ public class GatewayConfiguration implements CamelConfiguration {
             public void onCamelContextFullyStarted(CamelContext camel, boolean alreadyStarted) throws Exception {
                 LOG.info("Provider account routes started: {}", AccountRoutes.make(camel, AccountRoutes.templates(camel),
                         accounts.names()));
+                org.payoutgateway.api.HttpProblems.install(camel);
             }
         });
         if (settings.getBoolean("payout.live-changes.enabled", false)) {

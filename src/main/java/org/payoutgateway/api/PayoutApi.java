@@ -39,6 +39,9 @@ public class PayoutApi {
     static final String CLIENT = "apiClient";
     static final String SOURCE = "apiSource";
     private static final int MAX_PAGE_SIZE = 500;
+    /** One JSON document per body: anything after it (a second document, garbage) is malformed JSON. */
+    private static final com.fasterxml.jackson.databind.ObjectReader BODY_READER = Json.MAPPER.reader()
+            .with(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
     /** The OpenAPI operation of each route of routes/http-intake.yaml: the audit trail's action. */
     private static final java.util.Map<String, String> OPERATIONS = java.util.Map.of("api-submit", "submit-payout",
             "api-batch", "submit-payout-batch", "api-get", "get-payout", "api-list", "list-payouts", "api-audit", "read-audit");
@@ -407,11 +410,13 @@ public class PayoutApi {
             return null;
         }
         try {
-            return Json.MAPPER.readTree(text);
+            return BODY_READER.readTree(text);
         } catch (JsonProcessingException e) {
+            // past a nesting or size limit Jackson stops without a location
+            String where = e.getLocation() == null ? ""
+                    : " (line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr() + ")";
             ApiProblem.reply(exchange, ApiProblem.of(400, "Malformed JSON", "the request body is not valid JSON: "
-                    + e.getOriginalMessage() + " (line " + e.getLocation().getLineNr() + ", column "
-                    + e.getLocation().getColumnNr() + ")"));
+                    + e.getOriginalMessage() + where));
             return null;
         }
     }
