@@ -78,6 +78,8 @@ public final class ConfigValidator {
      */
     static final Map<String, Kind> TYPED_SETTINGS = Map.ofEntries(
             Map.entry("payout.datasource.pool-size", Kind.COUNT),
+            Map.entry("payout.api.rate-limit", Kind.COUNT),
+            Map.entry("payout.api.auth-failures-per-minute", Kind.COUNT),
             Map.entry("payout.intake.erp.datasource.pool-size", Kind.COUNT),
             Map.entry("payout.intake.file.poll-interval-ms", Kind.COUNT),
             Map.entry("payout.intake.file.result-interval-ms", Kind.COUNT),
@@ -256,6 +258,14 @@ public final class ConfigValidator {
             } catch (IllegalArgumentException e) {
                 problems.add(new Problem(file, lineOf(lines, store.getKey()), store.getKey() + ": " + e.getMessage()));
             }
+        }
+        try {
+            org.payoutgateway.api.ApiClients.from(settings);
+        } catch (IllegalStateException e) {
+            // the message starts with the setting it is about
+            String key = e.getMessage().split("[: ]", 2)[0];
+            problems.add(new Problem(file, lineOf(lines, key) > 0 ? lineOf(lines, key) : lineOf(lines, "payout.api.clients"),
+                    e.getMessage()));
         }
         for (String key : props.stringPropertyNames()) {
             Matcher m = PLACEHOLDER.matcher(props.getProperty(key));

@@ -50,6 +50,7 @@ class SettingsReferenceTest {
     private static final Pattern PLACEHOLDER = Pattern.compile("\\{\\{\\??([a-z][a-z0-9.-]*)[}:]");
     private static final Pattern ACCOUNT_KEY = Pattern.compile("payout\\.provider\\.(?!accounts$)[^.]+\\.(.+)");
     private static final Pattern ROUTING_KEY = Pattern.compile("payout\\.routing\\.[^.]+");
+    private static final Pattern CLIENT_KEY = Pattern.compile("payout\\.api\\.client\\.[^.]+\\.(.+)");
 
     /** The reference's rows: setting name → the rest of its row's cells. */
     static Map<String, List<String>> documented;
@@ -62,6 +63,9 @@ class SettingsReferenceTest {
         optional.put("payout.sandbox.enabled", "true");
         optional.put("payout.sandbox.settle-after", "500ms");
         optional.put("payout.live-changes.enabled", "true");
+        optional.put("payout.api.clients", "ops");
+        optional.put("payout.api.client.ops.keys", "settings-reference-key");
+        optional.put("payout.api.client.ops.roles", "operator");
         optional.put("payout.intake.erp.datasource.url", "jdbc:h2:mem:erp-" + System.nanoTime()
                 + ";DB_CLOSE_DELAY=-1;MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE");
         try (Gateway gateway = Gateway.start("settings-reference", optional)) {
@@ -126,12 +130,17 @@ class SettingsReferenceTest {
 
     /**
      * payout.provider.paypro-ke.secret → payout.provider.&lt;account&gt;.secret;
-     * payout.routing.KE → payout.routing.&lt;COUNTRY&gt;.
+     * payout.routing.KE → payout.routing.&lt;COUNTRY&gt;; payout.api.client.ops.keys →
+     * payout.api.client.&lt;client&gt;.keys.
      */
     static String generic(String key) {
         Matcher account = ACCOUNT_KEY.matcher(key);
         if (account.matches()) {
             return "payout.provider.<account>." + account.group(1);
+        }
+        Matcher client = CLIENT_KEY.matcher(key);
+        if (client.matches()) {
+            return "payout.api.client.<client>." + client.group(1);
         }
         return ROUTING_KEY.matcher(key).matches() ? "payout.routing.<COUNTRY>" : key;
     }

@@ -126,6 +126,19 @@ class ValidateCommandTest {
     }
 
     @Test
+    void anApiClientWithoutKeysOrWithAnUnknownRole() throws IOException {
+        copyShipped();
+        edit("config/application.properties", "payout.api.clients=\n",
+                "payout.api.clients=team-a,ops\npayout.api.client.team-a.keys=k1\npayout.api.client.team-a.roles=submiter\n");
+        Result r = validate();
+        assertThat(r.exit()).isEqualTo(1);
+        assertThat(r.out()).containsPattern("config/application\\.properties:\\d+: payout\\.api\\.client\\.team-a\\.roles: "
+                + "unknown role 'submiter' \\(submitter, operator, approver, viewer\\)");
+        edit("config/application.properties", "roles=submiter", "roles=submitter");
+        assertThat(validate().out()).contains("payout.api.client.ops.keys is missing: client ops has no key");
+    }
+
+    @Test
     void aRoutingEntryThatNamesNoAccount() throws IOException {
         copyShipped();
         edit("config/application.properties", "payout.routing.KE=paypro-ke", "payout.routing.KE=paypro-kenya");
