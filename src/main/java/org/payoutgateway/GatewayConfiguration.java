@@ -19,7 +19,9 @@ import org.payoutgateway.config.Settings;
 import org.payoutgateway.api.ApiClients;
 import org.payoutgateway.api.ApiGuard;
 import org.payoutgateway.api.AuditTrail;
+import org.payoutgateway.api.OperatorApi;
 import org.payoutgateway.api.PayoutApi;
+import org.payoutgateway.payout.OperatorActions;
 import org.payoutgateway.callback.SubmitterCallbacks;
 import org.payoutgateway.dispatch.AccountLanes;
 import org.payoutgateway.dispatch.Dispatcher;
@@ -161,8 +163,10 @@ public class GatewayConfiguration implements CamelConfiguration {
                 settings.getDuration("payout.dispatch.sending-lease", "2m"));
         registry.bind("submitterCallbacks", callbacks);
         ApiClients clients = ApiClients.from(settings);
-        registry.bind("payoutApi", new PayoutApi(store, validator, clients, new ApiGuard(clients, settings, meterRegistry),
-                new AuditTrail(dataSource, store::now), settings.getInt("payout.api.batch-max", 1000), callbacks.enabled()));
+        PayoutApi payoutApi = new PayoutApi(store, validator, clients, new ApiGuard(clients, settings, meterRegistry),
+                new AuditTrail(dataSource, store::now), settings.getInt("payout.api.batch-max", 1000), callbacks.enabled());
+        registry.bind("payoutApi", payoutApi);
+        registry.bind("operatorApi", new OperatorApi(new OperatorActions(store), store, payoutApi));
         registry.bind("notifyReceiver", new NotifyReceiver(store, accounts, outcomes));
         ExecutorService dispatchPool = context.getExecutorServiceManager()
                 .newFixedThreadPool(this, "dispatch", settings.getInt("payout.dispatch.concurrency", 16));

@@ -42,7 +42,10 @@ public class PayoutApi {
     /** One JSON document per body: anything after it (a second document, garbage) is malformed JSON. */
     private static final com.fasterxml.jackson.databind.ObjectReader BODY_READER = Json.MAPPER.reader()
             .with(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
-    /** The OpenAPI operation of each route of routes/http-intake.yaml: the audit trail's action. */
+    /**
+     * The OpenAPI operation of each route of routes/http-intake.yaml: the audit trail's action.
+     * Other routes are named {@code api-<operation>} (routes/operator-actions.yaml).
+     */
     private static final java.util.Map<String, String> OPERATIONS = java.util.Map.of("api-submit", "submit-payout",
             "api-batch", "submit-payout-batch", "api-get", "get-payout", "api-list", "list-payouts", "api-audit", "read-audit");
 
@@ -83,7 +86,8 @@ public class PayoutApi {
     public void authenticate(Exchange exchange) {
         String source = source(exchange);
         exchange.setProperty(SOURCE, source);
-        String action = OPERATIONS.getOrDefault(String.valueOf(exchange.getFromRouteId()), "request");
+        String route = String.valueOf(exchange.getFromRouteId());
+        String action = OPERATIONS.getOrDefault(route, route.replaceFirst("^api-", ""));
         long blocked = guard.sourceBlockedSeconds(source);
         if (blocked > 0) {
             guard.authenticationFailed(source, "blocked");
@@ -383,13 +387,13 @@ public class PayoutApi {
                 exchange.getProperty(SOURCE, String.class), r.status() >= 400 ? r.body().path("title").asText(null) : null);
     }
 
-    private void audit(Exchange exchange, String client, String action, String reference, String outcome, int status,
+    void audit(Exchange exchange, String client, String action, String reference, String outcome, int status,
                        String detail) {
         audit.record(List.of(new AuditTrail.Event(client, action, reference, outcome, status,
                 exchange.getProperty(SOURCE, String.class), detail)));
     }
 
-    private static ApiClients.Client client(Exchange exchange) {
+    static ApiClients.Client client(Exchange exchange) {
         return exchange.getProperty(CLIENT, ApiClients.Client.class);
     }
 
@@ -403,7 +407,7 @@ public class PayoutApi {
     }
 
     /** The body as JSON; null after answering 400 when it is not. */
-    private static JsonNode readBody(Exchange exchange) {
+    static JsonNode readBody(Exchange exchange) {
         String text = exchange.getIn().getBody(String.class);
         if (text == null || text.isBlank()) {
             ApiProblem.reply(exchange, ApiProblem.of(400, "Bad request", "the request body is empty; JSON is expected"));
@@ -421,7 +425,7 @@ public class PayoutApi {
         }
     }
 
-    private static void reply(Exchange exchange, int status, ObjectNode body) {
+    static void reply(Exchange exchange, int status, ObjectNode body) {
         exchange.getMessage().removeHeaders("*");
         exchange.getMessage().setHeader(Exchange.HTTP_RESPONSE_CODE, status);
         exchange.getMessage().setHeader(Exchange.CONTENT_TYPE, status >= 400 ? ApiProblem.MEDIA_TYPE : "application/json");

@@ -438,6 +438,8 @@ class CrashTrialTest {
         s.put("camel.server.port", String.valueOf(port));
         s.put("payout.callback.base-url", "http://localhost:" + port);
         s.put("payout.api.keys", ChildGateway.API_KEY);
+        // the trial reads every payout back through the API as fast as it can
+        s.put("payout.api.rate-limit", "100000");
         s.put("payout.sandbox.enabled", "false");
         s.put("payout.intake.erp.enabled", "false");
         s.put("payout.dispatch.poll-interval-ms", "100");
