@@ -147,6 +147,7 @@ public class Dispatcher {
             long nanos = System.nanoTime() - started;
             guards.leave(r.payout().account(), true, r.reply().outcome(), nanos);
             metrics.providerCall(r.payout().account(), "create", r.reply().outcome(), nanos);
+            return new PayoutOutcomes.CreateResult(r.payout(), r.connector(), r.reply(), nanos / 1_000_000);
         }
         return r;
     }

@@ -59,9 +59,12 @@ public class NotifyReceiver {
             return;
         }
         Payout p = payout.get();
+        boolean verified = notify.signature() == ProviderNotify.Signature.VALID;
+        boolean changed = verified && outcomes.afterNotify(p, connector, notify.reply());
+        store.recordNotify(p.reference(), account, verified, notify.reply() == null ? null : notify.reply().outcome().name(),
+                notify.reply() == null ? null : notify.reply().providerStatus(), changed);
         switch (notify.signature()) {
             case VALID -> {
-                boolean changed = outcomes.afterNotify(p, connector, notify.reply());
                 LOG.info("Notify for payout {} [{}]: provider status {}{}", p.reference(), account,
                         notify.reply().providerStatus(), changed ? "" : ", no change (state " + p.state() + ")");
                 answer(exchange, connector.notifyAnswer(true));

@@ -29,7 +29,11 @@ public class PayoutOutcomes {
     }
 
     /** What a create call to a provider gave for one SENDING payout. */
-    public record CreateResult(Payout payout, ProviderConnector connector, ProviderReply reply) {
+    /** What a create call gave for one payout; {@code latencyMillis} null when the call was not timed. */
+    public record CreateResult(Payout payout, ProviderConnector connector, ProviderReply reply, Long latencyMillis) {
+        public CreateResult(Payout payout, ProviderConnector connector, ProviderReply reply) {
+            this(payout, connector, reply, null);
+        }
     }
 
     /** Applies the reply to a create call to a payout in {@code SENDING}. */
@@ -40,10 +44,32 @@ public class PayoutOutcomes {
     /** Applies the replies of a batch of create calls, with one commit. */
     public void afterCreates(List<CreateResult> results) {
         List<PayoutStore.Transition> transitions = new java.util.ArrayList<>(results.size());
+        List<PayoutStore.ProviderCall> calls = new java.util.ArrayList<>(results.size());
         for (CreateResult r : results) {
             transitions.add(new PayoutStore.Transition(r.payout(), createChange(r.payout(), r.connector(), r.reply())));
+            call(calls, r.payout(), "CREATE", r.reply(), r.latencyMillis());
         }
-        applyAll(transitions);
+        applyAll(transitions, calls);
+    }
+
+    /**
+     * Applies the answer of a status query that a notify asked for as a verified notify would be
+     * applied (it spends none of the payout's query schedule), and keeps the call for its story.
+     */
+    public boolean afterNotifyQuery(QueryResult r) {
+        boolean changed = afterNotify(r.payout(), r.connector(), r.reply());
+        List<PayoutStore.ProviderCall> calls = new java.util.ArrayList<>(1);
+        call(calls, r.payout(), "QUERY", r.reply(), r.latencyMillis());
+        store.transitionAll(List.of(), calls);
+        return changed;
+    }
+
+    /** A call the guards held back was never made: it is no provider call. */
+    private static void call(List<PayoutStore.ProviderCall> calls, Payout p, String kind, ProviderReply reply, Long latency) {
+        if (reply.outcome() != ProviderReply.Outcome.HELD_BACK) {
+            calls.add(new PayoutStore.ProviderCall(p.reference(), p.account(), kind, latency, reply.outcome().name(),
+                    reply.providerStatus(), reply.message()));
+        }
     }
 
     private Change createChange(Payout p, ProviderConnector connector, ProviderReply reply) {
@@ -66,7 +92,10 @@ public class PayoutOutcomes {
     }
 
     /** What a status query gave for one payout. */
-    public record QueryResult(Payout payout, ProviderConnector connector, ProviderReply reply) {
+    public record QueryResult(Payout payout, ProviderConnector connector, ProviderReply reply, Long latencyMillis) {
+        public QueryResult(Payout payout, ProviderConnector connector, ProviderReply reply) {
+            this(payout, connector, reply, null);
+        }
     }
 
     /**
@@ -80,10 +109,12 @@ public class PayoutOutcomes {
     /** Applies the answers of a batch of status queries, with one commit. */
     public void afterQueries(List<QueryResult> results) {
         List<PayoutStore.Transition> transitions = new java.util.ArrayList<>(results.size());
+        List<PayoutStore.ProviderCall> calls = new java.util.ArrayList<>(results.size());
         for (QueryResult r : results) {
             transitions.add(new PayoutStore.Transition(r.payout(), queryChange(r.payout(), r.connector(), r.reply())));
+            call(calls, r.payout(), "QUERY", r.reply(), r.latencyMillis());
         }
-        applyAll(transitions);
+        applyAll(transitions, calls);
     }
 
     private Change queryChange(Payout p, ProviderConnector connector, ProviderReply reply) {
@@ -148,12 +179,12 @@ public class PayoutOutcomes {
     }
 
     private boolean apply(Payout p, Change change) {
-        return applyAll(List.of(new PayoutStore.Transition(p, change)))[0];
+        return applyAll(List.of(new PayoutStore.Transition(p, change)), List.of())[0];
     }
 
     /** Applies changes in one transaction and logs one line per state change. */
-    private boolean[] applyAll(List<PayoutStore.Transition> transitions) {
-        boolean[] applied = store.transitionAll(transitions);
+    private boolean[] applyAll(List<PayoutStore.Transition> transitions, List<PayoutStore.ProviderCall> calls) {
+        boolean[] applied = store.transitionAll(transitions, calls);
         for (int i = 0; i < applied.length; i++) {
             Payout p = transitions.get(i).current();
             Change change = transitions.get(i).change();

@@ -418,6 +418,35 @@ public class PayoutStore {
      * @return per transition, in order, whether it was applied
      */
     public boolean[] transitionAll(List<Transition> transitions) {
+        return transitionAll(transitions, List.of());
+    }
+
+    /**
+     * Keeps a provider notify for the payout's story (table provider_notify).
+     *
+     * @param verified whether its signature verified with the account's secret
+     * @param applied  whether it changed the payout
+     */
+    public void recordNotify(String reference, String account, boolean verified, String outcome, String providerCode,
+                             boolean applied) {
+        inTransaction(c -> {
+            batch(c, "INSERT INTO provider_notify (reference, account, at, verified, outcome, provider_code, applied) "
+                    + "VALUES (?, ?, ?, ?, ?, ?, ?)", List.<Object[]>of(new Object[] {reference, account, ts(now()), verified,
+                    outcome, truncate(providerCode, 32), applied}));
+            return null;
+        });
+    }
+
+    /** A call to a provider about a payout, for its story (table provider_call). */
+    public record ProviderCall(String reference, String account, String kind, Long latencyMillis, String outcome,
+                               String providerCode, String message) {
+    }
+
+    /**
+     * {@link #transitionAll(List)}, writing in the same transaction the provider calls whose answers
+     * the transitions apply, so a payout's story has every call its state came from.
+     */
+    public boolean[] transitionAll(List<Transition> transitions, List<ProviderCall> calls) {
         boolean[] applied = new boolean[transitions.size()];
         List<Integer> allowed = new ArrayList<>();
         for (int i = 0; i < transitions.size(); i++) {
@@ -429,11 +458,18 @@ public class PayoutStore {
                         t.current().state(), t.change().to);
             }
         }
-        if (allowed.isEmpty()) {
+        if (allowed.isEmpty() && calls.isEmpty()) {
             return applied;
         }
         return inTransaction(c -> {
             Instant now = now();
+            List<Object[]> callRows = new ArrayList<>(calls.size());
+            for (ProviderCall call : calls) {
+                callRows.add(new Object[] {call.reference(), call.account(), call.kind(), ts(now), call.latencyMillis(),
+                        call.outcome(), truncate(call.providerCode(), 32), truncate(call.message(), 1024)});
+            }
+            batch(c, "INSERT INTO provider_call (reference, account, kind, at, latency_ms, outcome, provider_code, message) "
+                    + "VALUES (?, ?, ?, ?, ?, ?, ?, ?)", callRows);
             // two statement shapes: one that sets next_action_at, one that keeps it
             String base = "UPDATE payout SET state = ?, provider_reference = COALESCE(?, provider_reference), "
                     + "provider_status = COALESCE(?, provider_status), message = ?, query_count = ?, dispatch_count = ?, unknown_since = ?, "

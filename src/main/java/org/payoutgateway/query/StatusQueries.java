@@ -35,6 +35,7 @@ public class StatusQueries {
     private final Duration sendingLease;
     private final PayoutMetrics metrics;
     private static final String STARTED = "callStartedNanos";
+    private static final String LATENCY_MILLIS = "callLatencyMillis";
     private final AccountGuards guards;
     private final GroupCommit<PayoutOutcomes.QueryResult> replies;
 
@@ -101,6 +102,7 @@ public class StatusQueries {
             long nanos = System.nanoTime() - started;
             guards.leave(p.account(), false, reply.outcome(), nanos);
             metrics.providerCall(p.account(), "query", reply.outcome(), nanos);
+            exchange.setProperty(LATENCY_MILLIS, nanos / 1_000_000);
         }
         return reply;
     }
@@ -115,11 +117,13 @@ public class StatusQueries {
         ProviderConnector c = connector(p);
         ProviderReply reply = timed(exchange, p,
                 c.readQueryReply(p.reference(), ProviderCalls.httpStatus(exchange), ProviderCalls.body(exchange)));
+        PayoutOutcomes.QueryResult result = new PayoutOutcomes.QueryResult(p, c, reply,
+                exchange.getProperty(LATENCY_MILLIS, Long.class));
         if (Boolean.TRUE.equals(exchange.getProperty(UNSCHEDULED, Boolean.class))) {
-            outcomes.afterNotify(p, c, reply);
+            outcomes.afterNotifyQuery(result);
             return null;
         }
-        return new PayoutOutcomes.QueryResult(p, c, reply);
+        return result;
     }
 
     /** A query that failed in transport tells nothing: the payout keeps its state and is asked again later. */
@@ -130,7 +134,8 @@ public class StatusQueries {
         }
         Throwable failure = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
         String message = timed(exchange, p, ProviderCalls.transportFailure(failure)).message();
-        return new PayoutOutcomes.QueryResult(p, connector(p), ProviderReply.unknown("status query failed: " + message));
+        return new PayoutOutcomes.QueryResult(p, connector(p), ProviderReply.unknown("status query failed: " + message),
+                exchange.getProperty(LATENCY_MILLIS, Long.class));
     }
 
     /**

@@ -150,6 +150,44 @@ class ProviderNotifyTest {
     // ------------------------------------------------------------------------------------ forged
 
     @Test
+    void everyProviderCallAndNotifyIsKeptForThePayoutsStory() throws Exception {
+        String genuine = submitted("paypro-id");
+        String forged = submitted("paypro-id");
+        notify("paypro-id", paypro(genuine, "0000", "SUCCESS", StandInProviders.SECRET_ID));
+        notify("paypro-id", paypro(forged, "0000", "SUCCESS", "not-the-secret"));
+
+        assertThat(rows("SELECT kind, outcome, latency_ms IS NOT NULL FROM provider_call WHERE reference = ? ORDER BY id", genuine))
+                .first().isEqualTo(List.of("CREATE", "PROCESSING", "TRUE"));
+        assertThat(rows("SELECT verified, outcome, provider_code, applied FROM provider_notify WHERE reference = ?", genuine))
+                .containsExactly(List.of("TRUE", "SUCCESS", "0000", "TRUE"));
+        assertThat(rows("SELECT verified, applied FROM provider_notify WHERE reference = ?", forged))
+                .containsExactly(List.of("FALSE", "FALSE"));
+        Gateway.await(() -> providers.queries("paypro-id", forged) >= 1, Duration.ofSeconds(10), "the query a forged notify asks for");
+        Gateway.await(() -> !rows("SELECT outcome FROM provider_call WHERE reference = ? AND kind = 'QUERY'", forged).isEmpty(),
+                Duration.ofSeconds(10), "the query kept");
+    }
+
+    static List<List<String>> rows(String sql, String reference) {
+        try (java.sql.Connection c = gateway.store().dataSource().getConnection();
+             java.sql.PreparedStatement ps = c.prepareStatement(sql)) {
+            ps.setString(1, reference);
+            List<List<String>> out = new java.util.ArrayList<>();
+            try (java.sql.ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    List<String> row = new java.util.ArrayList<>();
+                    for (int i = 1; i <= rs.getMetaData().getColumnCount(); i++) {
+                        row.add(String.valueOf(rs.getObject(i)).toUpperCase(java.util.Locale.ROOT));
+                    }
+                    out.add(row);
+                }
+            }
+            return out;
+        } catch (java.sql.SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Test
     void forgedPayproNotify_stateUnchanged_errorAnswer_warningLogged() throws Exception {
         String ref = submitted("paypro-id");
         String forged = paypro(ref, "0000", "SUCCESS", "not-the-secret");

@@ -157,7 +157,7 @@ class PayoutStateTest {
         }
 
         @Override
-        public boolean[] transitionAll(List<Transition> transitions) {
+        public boolean[] transitionAll(List<Transition> transitions, List<ProviderCall> calls) {
             boolean[] applied = new boolean[transitions.size()];
             for (int i = 0; i < applied.length; i++) {
                 changes.add(transitions.get(i).change());
