@@ -17,6 +17,8 @@ import org.apache.camel.support.service.ServiceSupport;
 import org.flywaydb.core.Flyway;
 import org.payoutgateway.config.Settings;
 import org.payoutgateway.api.PayoutApi;
+import org.payoutgateway.callback.CallbackHttpClient;
+import org.payoutgateway.callback.CallbackTargets;
 import org.payoutgateway.callback.SubmitterCallbacks;
 import org.payoutgateway.dispatch.AccountLanes;
 import org.payoutgateway.dispatch.Dispatcher;
@@ -150,13 +152,22 @@ public class GatewayConfiguration implements CamelConfiguration {
                 queryReplies.close();
             }
         });
+        CallbackTargets callbackTargets = new CallbackTargets(settings.getBoolean("payout.webhook.allow-http", false),
+                settings.getList("payout.webhook.allowed-hosts", ""),
+                settings.getBoolean("payout.webhook.allow-private-targets", false),
+                registry.lookupByNameAndType(CallbackTargets.RESOLVER_BEAN, CallbackTargets.HostResolver.class));
+        if (callbackTargets.allowsPrivateTargets()) {
+            LOG.warn("payout.webhook.allow-private-targets is on: callbacks may reach this gateway's own network; never in production");
+        }
+        registry.bind("callbackHttpClient", new CallbackHttpClient(context, callbackTargets));
         SubmitterCallbacks callbacks = new SubmitterCallbacks(store, settings.get("payout.webhook.signing-key", ""),
                 settings.getDurations("payout.webhook.retry-backoff", "5s,30s,2m,10m,1h,6h"),
                 settings.getInt("payout.dispatch.batch-size", 200),
-                settings.getDuration("payout.dispatch.sending-lease", "2m"));
+                settings.getDuration("payout.dispatch.sending-lease", "2m"), callbackTargets);
         registry.bind("submitterCallbacks", callbacks);
         registry.bind("payoutApi", new PayoutApi(store, validator, settings.getList("payout.api.keys", ""),
                 settings.getInt("payout.api.batch-max", 1000), callbacks.enabled()));
+        registry.lookupByNameAndType("payoutApi", PayoutApi.class).checkCallbackTargets(callbackTargets::refusal);
         registry.bind("notifyReceiver", new NotifyReceiver(store, accounts, outcomes));
         ExecutorService dispatchPool = context.getExecutorServiceManager()
                 .newFixedThreadPool(this, "dispatch", settings.getInt("payout.dispatch.concurrency", 16));

@@ -41,6 +41,8 @@ public class PayoutApi {
     private final List<byte[]> keyDigests;
     private final int batchMax;
     private final boolean callbacksEnabled;
+    private java.util.function.Function<String, Optional<String>> callbackRefusal =
+            url -> Optional.of("callback targets are not checked on this gateway");
 
     /**
      * @param apiKeys          the accepted {@code X-API-Key} values; none means every request is refused
@@ -207,6 +209,8 @@ public class PayoutApi {
         if (in.callbackUrl() != null && !callbacksEnabled) {
             errors = new java.util.ArrayList<>(errors);
             errors.add(new FieldError("callback_url", "callbacks are not configured on this gateway (payout.webhook.signing-key)"));
+        } else if (in.callbackUrl() != null && errors.stream().noneMatch(e -> e.field().equals("callback_url"))) {
+            errors = callbackTarget(errors, in.callbackUrl());
         }
         if (!errors.isEmpty()) {
             return new Reply(422, ApiProblem.invalid(errors));
@@ -216,6 +220,21 @@ public class PayoutApi {
             return existing(a.existing(), in, candidate.account());
         }
         return new Reply(202, PayoutJson.of(store.find(in.reference()).orElseThrow()));
+    }
+
+    /** Sets the check of callback_url targets (reason when refused); until set, every callback_url is refused. */
+    public void checkCallbackTargets(java.util.function.Function<String, Optional<String>> refusal) {
+        this.callbackRefusal = refusal;
+    }
+
+    private List<FieldError> callbackTarget(List<FieldError> errors, String url) {
+        Optional<String> refused = callbackRefusal.apply(url);
+        if (refused.isEmpty()) {
+            return errors;
+        }
+        List<FieldError> all = new java.util.ArrayList<>(errors);
+        all.add(new FieldError("callback_url", refused.get()));
+        return all;
     }
 
     private static Reply existing(Payout known, PayoutInstruction received, String account) {

@@ -68,7 +68,8 @@ public final class ConfigValidator {
             Map.entry("payoutMetrics", PayoutMetrics.class), Map.entry("providerAccounts", ProviderAccounts.class),
             Map.entry("payoutStore", PayoutStore.class), Map.entry("accountGuards", AccountGuards.class),
             Map.entry("payoutDataSource", javax.sql.DataSource.class), Map.entry("erpDataSource", javax.sql.DataSource.class),
-            Map.entry("dispatchPool", java.util.concurrent.ExecutorService.class));
+            Map.entry("dispatchPool", java.util.concurrent.ExecutorService.class),
+            Map.entry("callbackHttpClient", org.payoutgateway.callback.CallbackHttpClient.class));
     /** The type of a setting's value. */
     enum Kind { COUNT, BOOLEAN, DURATION, DURATIONS, CRON }
 
@@ -100,6 +101,8 @@ public final class ConfigValidator {
             Map.entry("payout.api.batch-max", Kind.COUNT),
             Map.entry("payout.webhook.retry-backoff", Kind.DURATIONS),
             Map.entry("payout.webhook.poll-interval-ms", Kind.COUNT),
+            Map.entry("payout.webhook.allow-http", Kind.BOOLEAN),
+            Map.entry("payout.webhook.allow-private-targets", Kind.BOOLEAN),
             Map.entry("payout.metrics.refresh-interval-ms", Kind.COUNT),
             Map.entry("payout.live-changes.enabled", Kind.BOOLEAN),
             Map.entry("payout.live-changes.settle-ms", Kind.COUNT),
