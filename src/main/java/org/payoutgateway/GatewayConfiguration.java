@@ -21,6 +21,8 @@ import org.payoutgateway.api.ApiGuard;
 import org.payoutgateway.api.AuditTrail;
 import org.payoutgateway.api.OperatorApi;
 import org.payoutgateway.api.PayoutApi;
+import org.payoutgateway.callback.CallbackHttpClient;
+import org.payoutgateway.callback.CallbackTargets;
 import org.payoutgateway.payout.OperatorActions;
 import org.payoutgateway.callback.SubmitterCallbacks;
 import org.payoutgateway.dispatch.AccountLanes;
@@ -157,14 +159,23 @@ public class GatewayConfiguration implements CamelConfiguration {
                 queryReplies.close();
             }
         });
+        CallbackTargets callbackTargets = new CallbackTargets(settings.getBoolean("payout.webhook.allow-http", false),
+                settings.getList("payout.webhook.allowed-hosts", ""),
+                settings.getBoolean("payout.webhook.allow-private-targets", false),
+                registry.lookupByNameAndType(CallbackTargets.RESOLVER_BEAN, CallbackTargets.HostResolver.class));
+        if (callbackTargets.allowsPrivateTargets()) {
+            LOG.warn("payout.webhook.allow-private-targets is on: callbacks may reach this gateway's own network; never in production");
+        }
+        registry.bind("callbackHttpClient", new CallbackHttpClient(context, callbackTargets));
         SubmitterCallbacks callbacks = new SubmitterCallbacks(store, settings.get("payout.webhook.signing-key", ""),
                 settings.getDurations("payout.webhook.retry-backoff", "5s,30s,2m,10m,1h,6h"),
                 settings.getInt("payout.dispatch.batch-size", 200),
-                settings.getDuration("payout.dispatch.sending-lease", "2m"));
+                settings.getDuration("payout.dispatch.sending-lease", "2m"), callbackTargets);
         registry.bind("submitterCallbacks", callbacks);
         ApiClients clients = ApiClients.from(settings);
         PayoutApi payoutApi = new PayoutApi(store, validator, clients, new ApiGuard(clients, settings, meterRegistry),
                 new AuditTrail(dataSource, store::now), settings.getInt("payout.api.batch-max", 1000), callbacks.enabled());
+        payoutApi.checkCallbackTargets(callbackTargets::refusal);
         registry.bind("payoutApi", payoutApi);
         registry.bind("operatorApi", new OperatorApi(new OperatorActions(store), store, payoutApi));
         registry.bind("notifyReceiver", new NotifyReceiver(store, accounts, outcomes));

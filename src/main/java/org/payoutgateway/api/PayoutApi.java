@@ -56,6 +56,8 @@ public class PayoutApi {
     private final AuditTrail audit;
     private final int batchMax;
     private final boolean callbacksEnabled;
+    private java.util.function.Function<String, Optional<String>> callbackRefusal =
+            url -> Optional.of("callback targets are not checked on this gateway");
 
     /**
      * @param clients          the API clients and their keys; none means every request is refused
@@ -298,6 +300,8 @@ public class PayoutApi {
         if (in.callbackUrl() != null && !callbacksEnabled) {
             errors = new java.util.ArrayList<>(errors);
             errors.add(new FieldError("callback_url", "callbacks are not configured on this gateway (payout.webhook.signing-key)"));
+        } else if (in.callbackUrl() != null && errors.stream().noneMatch(e -> e.field().equals("callback_url"))) {
+            errors = callbackTarget(errors, in.callbackUrl());
         }
         if (!errors.isEmpty()) {
             return new Reply(422, ApiProblem.invalid(errors), reference);
@@ -317,6 +321,21 @@ public class PayoutApi {
     private static Reply taken(String reference) {
         return new Reply(409, ApiProblem.of(409, "Reference taken", "reference " + reference
                 + " is already used; choose another reference"), reference, "TAKEN");
+    }
+
+    /** Sets the check of callback_url targets (reason when refused); until set, every callback_url is refused. */
+    public void checkCallbackTargets(java.util.function.Function<String, Optional<String>> refusal) {
+        this.callbackRefusal = refusal;
+    }
+
+    private List<FieldError> callbackTarget(List<FieldError> errors, String url) {
+        Optional<String> refused = callbackRefusal.apply(url);
+        if (refused.isEmpty()) {
+            return errors;
+        }
+        List<FieldError> all = new java.util.ArrayList<>(errors);
+        all.add(new FieldError("callback_url", refused.get()));
+        return all;
     }
 
     private static Reply existing(Payout known, PayoutInstruction received, String account) {

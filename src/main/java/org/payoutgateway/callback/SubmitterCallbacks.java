@@ -23,7 +23,9 @@ import org.slf4j.LoggerFactory;
  * shape), with header {@code X-Payout-Signature}: lower-case hex HMAC-SHA256 of the raw body bytes
  * with {@code payout.webhook.signing-key}. Any 2xx is delivery; otherwise it is tried again after
  * each wait of {@code payout.webhook.retry-backoff}, and given up (logged) when they are spent.
- * Every attempt is a row in {@code callback_delivery}.
+ * Every attempt is a row in {@code callback_delivery}. Right before each attempt the target is
+ * checked again ({@link CallbackTargets}); a refused one is not called, and the attempt is recorded
+ * as failed with the reason.
  */
 public class SubmitterCallbacks {
 
@@ -36,15 +38,22 @@ public class SubmitterCallbacks {
     private final List<Duration> retryBackoff;
     private final int batchSize;
     private final Duration inFlightLease;
+    private final CallbackTargets targets;
 
     /** @param inFlightLease longer than one delivery can take (the HTTP timeouts): how long a claim holds */
     public SubmitterCallbacks(PayoutStore store, String signingKey, List<Duration> retryBackoff, int batchSize,
-                              Duration inFlightLease) {
+                              Duration inFlightLease, CallbackTargets targets) {
         this.store = store;
+        this.targets = targets;
         this.signingKey = signingKey;
         this.retryBackoff = retryBackoff;
         this.batchSize = batchSize;
         this.inFlightLease = inFlightLease;
+    }
+
+    /** Which callback URLs may be called. */
+    public CallbackTargets targets() {
+        return targets;
     }
 
     /** Whether callbacks can be signed: without a key, callback_url is refused at intake. */
@@ -91,14 +100,23 @@ public class SubmitterCallbacks {
         });
     }
 
-    /** Puts the signed callback of the payout whose reference is the body on the exchange. */
-    public void prepare(Exchange exchange) {
+    /**
+     * Puts the signed callback of the payout whose reference is the body on the exchange.
+     *
+     * @throws CallbackTargets.RefusedTargetException when its callback_url may not be called now
+     */
+    public void prepare(Exchange exchange) throws CallbackTargets.RefusedTargetException {
         Optional<Payout> p = store.find(exchange.getIn().getBody(String.class));
         if (p.isEmpty()) {
             exchange.setRouteStop(true);
             return;
         }
         exchange.setProperty(PAYOUT, p.get());
+        Optional<String> refused = targets.refusal(p.get().instruction().callbackUrl());
+        if (refused.isPresent()) {
+            // not called: recorded by onFailure as a failed attempt with the reason
+            throw new CallbackTargets.RefusedTargetException(refused.get());
+        }
         byte[] body = PayoutJson.of(p.get()).toString().getBytes(java.nio.charset.StandardCharsets.UTF_8);
         exchange.getMessage().removeHeaders("*");
         exchange.getMessage().setHeader(Exchange.HTTP_URI, p.get().instruction().callbackUrl());
@@ -120,8 +138,17 @@ public class SubmitterCallbacks {
 
     public void onFailure(Exchange exchange) {
         Throwable t = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
-        record(exchange.getProperty(PAYOUT, Payout.class), null, t == null ? "failed" : t.getClass().getSimpleName()
-                + (t.getMessage() == null ? "" : ": " + t.getMessage()));
+        Payout p = exchange.getProperty(PAYOUT, Payout.class);
+        if (p == null) {
+            LOG.warn("Callback not prepared: {}", t == null ? "failed" : t.toString());
+            return;
+        }
+        Throwable refused = t;
+        while (refused != null && !(refused instanceof CallbackTargets.RefusedTargetException)) {
+            refused = refused.getCause();
+        }
+        record(p, null, refused != null ? "target refused: " + refused.getMessage() : t == null ? "failed"
+                : t.getClass().getSimpleName() + (t.getMessage() == null ? "" : ": " + t.getMessage()));
     }
 
     private void record(Payout p, Integer httpStatus, String error) {

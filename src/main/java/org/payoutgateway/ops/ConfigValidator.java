@@ -68,7 +68,12 @@ public final class ConfigValidator {
             Map.entry("payoutMetrics", PayoutMetrics.class), Map.entry("providerAccounts", ProviderAccounts.class),
             Map.entry("payoutStore", PayoutStore.class), Map.entry("accountGuards", AccountGuards.class),
             Map.entry("payoutDataSource", javax.sql.DataSource.class), Map.entry("erpDataSource", javax.sql.DataSource.class),
-            Map.entry("dispatchPool", java.util.concurrent.ExecutorService.class));
+            Map.entry("dispatchPool", java.util.concurrent.ExecutorService.class),
+            Map.entry("callbackHttpClient", org.payoutgateway.callback.CallbackHttpClient.class));
+    /** The secret settings (docs/operations.md, "Secrets from files"); {@code <account>}: each account's. */
+    public static final List<String> SECRET_SETTINGS = List.of("payout.api.keys", "payout.webhook.signing-key",
+            "payout.datasource.password", "payout.intake.erp.datasource.password", "payout.provider.<account>.secret",
+            "payout.provider.<account>.key", "payout.provider.<account>.authorization");
     /** The type of a setting's value. */
     enum Kind { COUNT, BOOLEAN, DURATION, DURATIONS, CRON }
 
@@ -102,6 +107,8 @@ public final class ConfigValidator {
             Map.entry("payout.api.batch-max", Kind.COUNT),
             Map.entry("payout.webhook.retry-backoff", Kind.DURATIONS),
             Map.entry("payout.webhook.poll-interval-ms", Kind.COUNT),
+            Map.entry("payout.webhook.allow-http", Kind.BOOLEAN),
+            Map.entry("payout.webhook.allow-private-targets", Kind.BOOLEAN),
             Map.entry("payout.metrics.refresh-interval-ms", Kind.COUNT),
             Map.entry("payout.live-changes.enabled", Kind.BOOLEAN),
             Map.entry("payout.live-changes.settle-ms", Kind.COUNT),
@@ -176,7 +183,7 @@ public final class ConfigValidator {
             return problems;
         }
         Function<String, Optional<String>> lookup = settings != null ? settings : k -> Optional.ofNullable(System.getProperty(k))
-                .or(() -> Optional.ofNullable(System.getenv(k.toUpperCase(Locale.ROOT).replace('.', '_').replace('-', '_'))))
+                .or(() -> Settings.fromEnvironment(System.getenv()).apply(k))
                 .or(() -> Optional.ofNullable(props.getProperty(k)));
         checkSettings(propertiesFile.toString(), props, lookup, lines, problems);
         // looks up components and reads route files, never started; stopped after (live changes
@@ -251,6 +258,7 @@ public final class ConfigValidator {
                 problems.add(new Problem(file, lineOf(lines, e.getKey()), wrong));
             }
         });
+        checkSettingFiles(file, props, lookup, accounts, lines, problems);
         for (Map.Entry<String, Map<String, String>> store : Map.of("payout.datasource.url", H2Url.PAYOUT_STORE,
                 "payout.intake.erp.datasource.url", H2Url.DURABLE).entrySet()) {
             try {
@@ -273,6 +281,48 @@ public final class ConfigValidator {
                 if (m.group(1).isEmpty() && m.group(3) == null && !defined(m.group(2), lookup)) {
                     problems.add(new Problem(file, lineOf(lines, key), key + " uses {{" + m.group(2) + "}}, which no setting defines"));
                 }
+            }
+        }
+    }
+
+    /**
+     * A setting read from a file ({@code <key>.file}, {@code <KEY>_FILE}): the file exists, is a
+     * file and is readable, and the setting has no value as well. The content is never read here,
+     * nor printed.
+     */
+    private static void checkSettingFiles(String file, Properties props, Function<String, Optional<String>> lookup,
+            List<String> accounts, List<String> lines, List<Problem> problems) {
+        Settings settings = new Settings(lookup);
+        java.util.Set<String> keys = new java.util.TreeSet<>();
+        for (String key : props.stringPropertyNames()) {
+            keys.add(key.endsWith(Settings.FILE_SUFFIX) ? key.substring(0, key.length() - Settings.FILE_SUFFIX.length()) : key);
+        }
+        keys.addAll(TYPED_SETTINGS.keySet());
+        for (String secret : SECRET_SETTINGS) {
+            if (secret.contains("<account>")) {
+                accounts.forEach(a -> keys.add(secret.replace("<account>", a)));
+            } else {
+                keys.add(secret);
+            }
+        }
+        for (String key : keys) {
+            Optional<String> path = settings.fileOf(key);
+            if (path.isEmpty()) {
+                continue;
+            }
+            int line = lineOf(lines, key + Settings.FILE_SUFFIX) > 0 ? lineOf(lines, key + Settings.FILE_SUFFIX) : lineOf(lines, key);
+            String name = key + Settings.FILE_SUFFIX + " (" + Settings.environmentName(key) + "_FILE)";
+            Path p = Path.of(path.get());
+            if (!Files.exists(p)) {
+                problems.add(new Problem(file, line, name + ": " + p + " does not exist"));
+            } else if (!Files.isRegularFile(p)) {
+                problems.add(new Problem(file, line, name + ": " + p + " is not a file"));
+            } else if (!Files.isReadable(p)) {
+                problems.add(new Problem(file, line, name + ": " + p + " is not readable by this user"));
+            }
+            if (lookup.apply(key).filter(v -> !v.isBlank()).isPresent()) {
+                problems.add(new Problem(file, line, key + " is set both as a value and as a file (" + key + Settings.FILE_SUFFIX
+                        + "): set only one, and blank the other"));
             }
         }
     }

@@ -63,6 +63,7 @@ class SubmitterCallbackTest {
         Map<String, String> s = new HashMap<>(providers.settings());
         s.put("payout.api.keys", KEY);
         s.put("payout.webhook.signing-key", SIGNING_KEY);
+        s.putAll(Gateway.LAB_CALLBACKS); // the receiver is a stand-in on loopback
         s.put("payout.webhook.retry-backoff", "300ms,300ms,300ms");
         s.put("payout.webhook.poll-interval-ms", "100");
         gateway = Gateway.start("callbacks", s);
@@ -242,6 +243,7 @@ class SubmitterCallbackTest {
         Map<String, String> s = new HashMap<>(providers.settings());
         s.put("payout.api.keys", KEY);
         s.put("payout.webhook.signing-key", SIGNING_KEY);
+        s.putAll(Gateway.LAB_CALLBACKS); // the receiver is a stand-in on loopback
         s.put("payout.webhook.retry-backoff", "300ms,300ms,300ms");
         s.put("payout.webhook.poll-interval-ms", "100");
         s.put("payout.datasource.url", db);
@@ -260,6 +262,27 @@ class SubmitterCallbackTest {
             Thread.sleep(2000);
             assertThat(receiver.findAll(postRequestedFor(urlEqualTo(path)))).as("callback POSTs").hasSize(1);
             assertThat(providers.creates("paypro-ke", ref)).as("dispatch is claimed: one create").hasSize(1);
+        }
+    }
+
+    @Test
+    void redirectsAreNotFollowed_theRedirectIsAFailedAttempt() throws Exception {
+        for (int status : List.of(302, 307, 308)) {
+            String ref = ref("CBR" + status);
+            String path = "/hooks/" + ref;
+            String elsewhere = "/elsewhere/" + ref;
+            receiver.stubFor(post(urlEqualTo(path)).willReturn(aResponse().withStatus(status)
+                    .withHeader("Location", "http://localhost:" + receiver.port() + elsewhere)));
+            receiver.stubFor(com.github.tomakehurst.wiremock.client.WireMock.any(urlEqualTo(elsewhere))
+                    .willReturn(aResponse().withStatus(200)));
+            submitPaid(ref, "http://localhost:" + receiver.port() + path, "0000");
+            Gateway.await(() -> !deliveries(ref).isEmpty(), Duration.ofSeconds(20), "no attempt");
+            Thread.sleep(300);
+            assertThat(receiver.findAll(com.github.tomakehurst.wiremock.client.WireMock.anyRequestedFor(urlEqualTo(elsewhere))))
+                    .as("requests to where the " + status + " pointed").isEmpty();
+            Map<String, Object> first = deliveries(ref).get(0);
+            assertThat(first.get("http_status")).isEqualTo(status);
+            assertThat(first.get("outcome")).isEqualTo("RETRY");
         }
     }
 

@@ -43,6 +43,13 @@ public final class Gateway implements AutoCloseable {
         this.main = main;
     }
 
+    /**
+     * Settings a test gateway needs whose callback receivers are stand-ins on this machine: plain
+     * http and private (loopback) targets allowed, as in a lab. Never the shipped defaults.
+     */
+    public static final Map<String, String> LAB_CALLBACKS = Map.of(
+            "payout.webhook.allow-http", "true", "payout.webhook.allow-private-targets", "true");
+
     /** Settings every test gateway gets: own folders, in-memory H2, quick polling and back-off, no sandbox. */
     public static Properties defaults(Path home, int httpPort) {
         Properties p = new Properties();
@@ -77,6 +84,11 @@ public final class Gateway implements AutoCloseable {
 
     /** Starts a gateway with {@link #defaults} plus {@code overrides}. */
     public static Gateway start(String name, Map<String, String> overrides) throws Exception {
+        return start(name, overrides, Map.of());
+    }
+
+    /** Starts a gateway with {@link #defaults} plus {@code overrides}, with beans bound before it is configured. */
+    public static Gateway start(String name, Map<String, String> overrides, Map<String, Object> beans) throws Exception {
         Path home = Files.createDirectories(Path.of("target", "it", name + "-" + UUID.randomUUID()).toAbsolutePath());
         int port = freePort();
         Properties p = defaults(home, port);
@@ -84,6 +96,7 @@ public final class Gateway implements AutoCloseable {
         p.setProperty("camel.main.name", "gateway-" + name + "-" + home.getFileName().toString().substring(name.length() + 1, name.length() + 9));
         overrides.forEach(p::setProperty);
         Main main = GatewayMain.create(p);
+        beans.forEach(main::bind);
         main.start();
         return new Gateway(home, port, Integer.parseInt(p.getProperty("camel.management.port")), main);
     }
