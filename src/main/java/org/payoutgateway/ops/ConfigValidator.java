@@ -63,6 +63,7 @@ public final class ConfigValidator {
             Map.entry("fileIntake", FileIntake.class), Map.entry("fileResults", FileResults.class),
             Map.entry("erpIntake", ErpIntake.class), Map.entry("dispatcher", Dispatcher.class),
             Map.entry("statusQueries", StatusQueries.class), Map.entry("payoutApi", PayoutApi.class),
+            Map.entry("operatorApi", org.payoutgateway.api.OperatorApi.class),
             Map.entry("accountLanes", org.payoutgateway.dispatch.AccountLanes.class),
             Map.entry("notifyReceiver", NotifyReceiver.class), Map.entry("submitterCallbacks", SubmitterCallbacks.class),
             Map.entry("payoutMetrics", PayoutMetrics.class), Map.entry("providerAccounts", ProviderAccounts.class),
