@@ -4,19 +4,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.payoutgateway.support.ApiCalls;
 import org.payoutgateway.support.Gateway;
 import org.payoutgateway.support.StandInProviders;
 
@@ -38,7 +35,7 @@ class ApiClientsTest {
 
     static StandInProviders providers;
     static Gateway gateway;
-    static HttpClient http;
+    static ApiCalls api;
 
     @BeforeAll
     static void start() throws Exception {
@@ -57,7 +54,7 @@ class ApiClientsTest {
         s.put("payout.api.client.checker.roles", "approver");
         s.put("payout.intake.file.owner", "team-a");
         gateway = Gateway.start("api-clients", s);
-        http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
+        api = new ApiCalls(gateway);
     }
 
     @AfterAll
@@ -123,9 +120,7 @@ class ApiClientsTest {
         String mine = ref("BATCH");
         String theirs = ref("BATCH");
         assertThat(post(kenya(theirs, "100"), A1).statusCode()).isEqualTo(202);
-        HttpResponse<String> r = send(HttpRequest.newBuilder(uri("/api/v1/payouts/batch")).header("X-API-Key", B)
-                .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString("[" + kenya(mine, "100") + "," + kenya(theirs, "100") + "]")));
+        HttpResponse<String> r = api.post("/api/v1/payouts/batch", "[" + kenya(mine, "100") + "," + kenya(theirs, "100") + "]", B);
         JsonNode results = JSON.readTree(r.body()).path("results");
         assertThat(results.get(0).path("status").asInt()).isEqualTo(202);
         assertThat(results.get(1).path("status").asInt()).isEqualTo(409);
@@ -208,28 +203,18 @@ class ApiClientsTest {
     }
 
     static String ref(String prefix) {
-        return prefix + "-" + UUID.randomUUID().toString().replace("-", "").substring(0, 10);
+        return ApiCalls.ref(prefix);
     }
 
     static String kenya(String ref, String amount) {
-        return "{\"reference\":\"" + ref + "\",\"country\":\"KE\",\"amount\":\"" + amount
-                + "\",\"currency\":\"KES\",\"mobile\":\"254712345678\"}";
-    }
-
-    static URI uri(String path) {
-        return URI.create("http://localhost:" + gateway.httpPort + path);
+        return ApiCalls.kenya(ref, amount);
     }
 
     static HttpResponse<String> post(String body, String key) throws Exception {
-        return send(HttpRequest.newBuilder(uri("/api/v1/payouts")).header("X-API-Key", key)
-                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)));
+        return api.post("/api/v1/payouts", body, key);
     }
 
     static HttpResponse<String> get(String path, String key) throws Exception {
-        return send(HttpRequest.newBuilder(uri(path)).header("X-API-Key", key).GET());
-    }
-
-    static HttpResponse<String> send(HttpRequest.Builder b) throws Exception {
-        return http.send(b.timeout(Duration.ofSeconds(15)).build(), HttpResponse.BodyHandlers.ofString());
+        return api.get(path, key);
     }
 }

@@ -17,6 +17,7 @@ import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
+import org.payoutgateway.support.ApiCalls;
 import org.payoutgateway.support.Gateway;
 import org.payoutgateway.support.StandInProviders;
 
@@ -34,6 +35,7 @@ class ApiRateLimitsTest {
     static StandInProviders providers;
     static Gateway gateway;
     static HttpClient http;
+    static ApiCalls api;
 
     @BeforeAll
     static void start() throws Exception {
@@ -48,6 +50,7 @@ class ApiRateLimitsTest {
         s.put("payout.api.auth-failures-per-minute", "3");
         gateway = Gateway.start("api-rate-limits", s);
         http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
+        api = new ApiCalls(gateway);
     }
 
     @AfterAll
@@ -104,7 +107,6 @@ class ApiRateLimitsTest {
     }
 
     static HttpResponse<String> get(String path, String key) throws Exception {
-        return http.send(HttpRequest.newBuilder(URI.create("http://localhost:" + gateway.httpPort + path))
-                .header("X-API-Key", key).timeout(Duration.ofSeconds(10)).GET().build(), HttpResponse.BodyHandlers.ofString());
+        return api.get(path, key);
     }
 }

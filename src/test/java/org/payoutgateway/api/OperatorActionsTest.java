@@ -9,22 +9,19 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpServer;
 import java.net.InetSocketAddress;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.payoutgateway.payout.HistoryEntry;
 import org.payoutgateway.payout.PayoutState;
+import org.payoutgateway.support.ApiCalls;
 import org.payoutgateway.support.Gateway;
 import org.payoutgateway.support.StandInProviders;
 
@@ -46,7 +43,7 @@ class OperatorActionsTest {
 
     static StandInProviders providers;
     static Gateway gateway;
-    static HttpClient http;
+    static ApiCalls api;
     static HttpServer receiver;
     static final AtomicInteger callbacks = new AtomicInteger();
 
@@ -80,7 +77,7 @@ class OperatorActionsTest {
         s.put("payout.provider.paypro-pk.query-schedule", "1h");
         s.put("payout.dispatch.retry-backoff", "1h");
         gateway = Gateway.start("operator-actions", s);
-        http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
+        api = new ApiCalls(gateway);
     }
 
     @AfterAll
@@ -281,11 +278,11 @@ class OperatorActionsTest {
     }
 
     static String ref(String prefix) {
-        return prefix + "-" + UUID.randomUUID().toString().replace("-", "").substring(0, 10);
+        return ApiCalls.ref(prefix);
     }
 
     static String kenya(String ref) {
-        return "{\"reference\":\"" + ref + "\",\"country\":\"KE\",\"amount\":\"1500\",\"currency\":\"KES\",\"mobile\":\"254712345678\"}";
+        return ApiCalls.kenya(ref, "1500");
     }
 
     static HttpResponse<String> submit(String body) throws Exception {
@@ -293,15 +290,10 @@ class OperatorActionsTest {
     }
 
     static HttpResponse<String> post(String path, String body, String key) throws Exception {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://localhost:" + gateway.httpPort + path))
-                .header("X-API-Key", key).timeout(Duration.ofSeconds(15));
-        b = body.isEmpty() ? b.POST(HttpRequest.BodyPublishers.noBody())
-                : b.header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body));
-        return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+        return api.post(path, body, key);
     }
 
     static HttpResponse<String> get(String path, String key) throws Exception {
-        return http.send(HttpRequest.newBuilder(URI.create("http://localhost:" + gateway.httpPort + path))
-                .header("X-API-Key", key).timeout(Duration.ofSeconds(15)).GET().build(), HttpResponse.BodyHandlers.ofString());
+        return api.get(path, key);
     }
 }
