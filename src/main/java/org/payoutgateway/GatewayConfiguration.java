@@ -76,9 +76,7 @@ public class GatewayConfiguration implements CamelConfiguration {
             erpDataSource = dataSource(settings, "payout.intake.erp.datasource", "erp", H2Url.DURABLE);
             closeOnStop(context, erpDataSource);
         }
-        // baseline 0: a database that already holds other tables (an ERP's) gets every migration from V1
-        Flyway.configure().dataSource(dataSource).locations(migrations(dataSource))
-                .baselineOnMigrate(true).baselineVersion("0").load().migrate();
+        migrate(dataSource);
 
         PayoutStore store = new PayoutStore(dataSource, Clock.systemUTC());
         // the registry Camel's Prometheus support serves at /observe/metrics (bound under this
@@ -216,6 +214,15 @@ public class GatewayConfiguration implements CamelConfiguration {
     static Path routesDir(String includePattern) {
         String first = includePattern.split(",")[0].strip().replaceFirst("^file:", "");
         return Path.of(first).getParent() == null ? Path.of(".") : Path.of(first).getParent();
+    }
+
+    /**
+     * Brings the payout store's tables to the gateway's version with Flyway. Baseline 0: a database
+     * that already holds other tables (an ERP's) gets every migration from V1.
+     */
+    public static void migrate(javax.sql.DataSource dataSource) throws java.sql.SQLException {
+        Flyway.configure().dataSource(dataSource).locations(migrations(dataSource))
+                .baselineOnMigrate(true).baselineVersion("0").load().migrate();
     }
 
     /** db/migration, and db/vendor/&lt;database&gt; (h2, postgresql) when the gateway has migrations for that database only. */

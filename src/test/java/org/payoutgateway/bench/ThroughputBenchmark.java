@@ -60,9 +60,15 @@ class ThroughputBenchmark {
      * and one baseline minutes away from the gateway's run made single ratios vary widely.
      */
     record Result(String store, int n, long submittedMs, long finalMs, long baselineBeforeMs, long baselineAfterMs,
-                  long peakHeapMb, long peakRssMb, long sentTwice, long cpuMs, long baselineCpuMs) {
+                  long peakHeapMb, long peakRssMb, long sentTwice, long cpuMs, long baselineCpuMs, long dbCpuMs,
+                  DurableFloor.Run floor, long floorDbCpuMs) {
         double gatewayRate() {
             return n * 1000.0 / submittedMs;
+        }
+
+        /** N over the durable floor loop's time: stored, claimed, sent, reply and final state recorded. */
+        double floorRate() {
+            return n * 1000.0 / floor.elapsedMs();
         }
 
         /** N over the mean time of the two baselines. */
@@ -233,6 +239,19 @@ class ThroughputBenchmark {
             long baselineCpuMs = processCpuMs() - baselineCpuStart;
             provider.forget("BASE-BEFORE-");
 
+            // the durable floor on a fresh database of the same store, the same requests to the same stand-in
+            DurableFloor.Run floor;
+            long floorDbCpuMs;
+            try (com.zaxxer.hikari.HikariDataSource floorDb = floorDataSource(store, home)) {
+                long dbCpuStart = postgresCpuMs();
+                floor = DurableFloor.run(floorDb, accounts(provider.port()), ACCOUNTS, n,
+                        Integer.parseInt(p.getProperty("payout.intake.file.batch-size", "2000")), concurrency,
+                        concurrency / ACCOUNTS.size() + Integer.parseInt(p.getProperty("payout.dispatch.prefetch", "8")),
+                        "FLOOR-");
+                floorDbCpuMs = postgresCpuMs() - dbCpuStart;
+            }
+            provider.forget("FLOOR-");
+
             HeapWatch heap = new HeapWatch();
             Main main = GatewayMain.create(p);
             main.start();
@@ -242,6 +261,8 @@ class ThroughputBenchmark {
                         .lookupByNameAndType("payoutDataSource", javax.sql.DataSource.class);
                 long start = System.nanoTime();
                 long cpuStart = processCpuMs();
+                long dbCpuStart = postgresCpuMs();
+                long dbCpuMs = -1;
                 Files.move(file, home.resolve("inbox").resolve("bench.csv"));
                 long submittedMs = -1;
                 long cpuMs = -1;
@@ -260,6 +281,7 @@ class ThroughputBenchmark {
                     if (submittedMs < 0 && total == n && !pending) {
                         submittedMs = now;
                         cpuMs = processCpuMs() - cpuStart;
+                        dbCpuMs = postgresCpuMs() - dbCpuStart;
                     }
                     if (total == n && (!open || (submittedMs >= 0 && SUBMITTED_ONLY))) {
                         finalMs = now;
@@ -278,7 +300,7 @@ class ThroughputBenchmark {
                 long baselineAfterMs = baseline(provider.port(), n, concurrency, "BASE-AFTER-");
                 baselineCpuMs += processCpuMs() - baselineCpuStart;
                 return new Result(store, n, submittedMs, finalMs, baselineBeforeMs, baselineAfterMs, peakHeap, peakRss,
-                        sentTwice, cpuMs, baselineCpuMs);
+                        sentTwice, cpuMs, baselineCpuMs, dbCpuMs, floor, floorDbCpuMs);
             } finally {
                 main.stop();
             }
@@ -308,12 +330,61 @@ class ThroughputBenchmark {
         }
     }
 
-    /** The same N signed create requests, sent straight to the stand-in by a plain client loop; their references start with {@code prefix}. */
-    private long baseline(int port, int n, int concurrency, String prefix) throws Exception {
+    /** The four accounts as the gateway configures them, pointed at the stand-in. */
+    static ProviderAccounts accounts(int port) {
         Map<String, String> s = providerSettings(port);
         s.put("payout.provider.accounts", String.join(",", ACCOUNTS));
         s.put("payout.callback.base-url", "http://localhost:1");
-        ProviderAccounts accounts = new ProviderAccounts(new Settings(k -> Optional.ofNullable(s.get(k))));
+        return new ProviderAccounts(new Settings(k -> Optional.ofNullable(s.get(k))));
+    }
+
+    /** A fresh database for the durable floor: an H2 file with the shipped settings, or a new PostgreSQL database. */
+    private static com.zaxxer.hikari.HikariDataSource floorDataSource(String store, Path home) throws Exception {
+        com.zaxxer.hikari.HikariConfig c = new com.zaxxer.hikari.HikariConfig();
+        if (store.equals("h2")) {
+            c.setJdbcUrl(org.payoutgateway.payout.H2Url.enforce(GatewayConfiguration.DEFAULT_H2_URL
+                    .replace("./data/db/payouts", home.resolve("db/floor").toString()), org.payoutgateway.payout.H2Url.PAYOUT_STORE).url());
+            c.setUsername("sa");
+        } else {
+            EmbeddedPostgres.Database db = EmbeddedPostgres.freshDatabase("floor");
+            c.setJdbcUrl(db.url());
+            c.setUsername(db.username());
+            c.setPassword(db.password());
+        }
+        c.setMaximumPoolSize(20);
+        return new com.zaxxer.hikari.HikariDataSource(c);
+    }
+
+    /**
+     * CPU time, in milliseconds, that every PostgreSQL server process on this machine has used so
+     * far (user and system, from /proc/&lt;pid&gt;/stat): the database's own share of a run on
+     * PostgreSQL. 0 where there is none (H2 runs inside this JVM and is in its CPU time).
+     */
+    static long postgresCpuMs() {
+        long ticks = 0;
+        try (var procs = Files.list(Path.of("/proc"))) {
+            for (Path proc : procs.filter(d -> d.getFileName().toString().matches("\\d+")).toList()) {
+                try {
+                    String cmd = new String(Files.readAllBytes(proc.resolve("cmdline")), java.nio.charset.StandardCharsets.UTF_8);
+                    if (!cmd.contains("postgres")) {
+                        continue;
+                    }
+                    String stat = Files.readString(proc.resolve("stat"));
+                    String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                    ticks += Long.parseLong(f[11]) + Long.parseLong(f[12]); // utime, stime (fields 14 and 15)
+                } catch (java.io.IOException | RuntimeException gone) {
+                    // the process ended meanwhile
+                }
+            }
+        } catch (java.io.IOException e) {
+            return 0;
+        }
+        return ticks * 10; // USER_HZ is 100 on Linux
+    }
+
+    /** The same N signed create requests, sent straight to the stand-in by a plain client loop; their references start with {@code prefix}. */
+    private long baseline(int port, int n, int concurrency, String prefix) throws Exception {
+        ProviderAccounts accounts = accounts(port);
         HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
         ExecutorService pool = Executors.newFixedThreadPool(concurrency);
         AtomicLong next = new AtomicLong();
@@ -446,13 +517,18 @@ class ThroughputBenchmark {
 
     private static void report(List<Result> results, int concurrency, String startups) throws Exception {
         StringBuilder md = new StringBuilder();
-        md.append("| store | payouts | all SUBMITTED | all final | gateway rate | baseline rate (before / after) | ratio "
+        md.append("| store | payouts | all SUBMITTED | all final | gateway rate | durable floor rate | ratio to floor "
+                + "| CPU per payout, JVM + database (gateway / floor) | baseline rate (before / after) | ratio to bare HTTP "
                 + "| CPU per payout (gateway / baseline) | peak live heap | peak RSS |\n");
-        md.append("|---|---|---|---|---|---|---|---|---|---|\n");
+        md.append("|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
         for (Result r : results) {
-            md.append(String.format("| %s | %,d | %.1f s | %.1f s | %,.0f /s | %,.0f /s (%,.0f / %,.0f) | %.2f | %.2f / %.2f ms | %d MB | %d MB |%n",
+            md.append(String.format("| %s | %,d | %.1f s | %.1f s | %,.0f /s | %,.0f /s | %.2f | %.2f + %.2f / %.2f + %.2f ms "
+                            + "| %,.0f /s (%,.0f / %,.0f) | %.2f | %.2f / %.2f ms | %d MB | %d MB |%n",
                     r.store(), r.n(), r.submittedMs() / 1000.0, r.finalMs() / 1000.0,
-                    r.gatewayRate(), r.baselineRate(), r.n() * 1000.0 / r.baselineBeforeMs(), r.n() * 1000.0 / r.baselineAfterMs(),
+                    r.gatewayRate(), r.floorRate(), r.gatewayRate() / r.floorRate(),
+                    (double) r.cpuMs() / r.n(), (double) r.dbCpuMs() / r.n(),
+                    (double) r.floor().cpuMs() / r.n(), (double) r.floorDbCpuMs() / r.n(),
+                    r.baselineRate(), r.n() * 1000.0 / r.baselineBeforeMs(), r.n() * 1000.0 / r.baselineAfterMs(),
                     r.gatewayRate() / r.baselineRate(),
                     (double) r.cpuMs() / r.n(), r.baselineCpuPerPayoutMs(), r.peakHeapMb(), r.peakRssMb()));
         }
