@@ -65,6 +65,17 @@ class Pain001FileTest {
         assertThat(sts.get("EX-ISO-ID-0004")[0]).isEqualTo("RJCT");
         assertThat(sts.get("EX-ISO-ID-0004")[1]).contains("account_number (CdtTrfTxInf[4]/CdtrAcct/Id): is required");
 
+        // no official pain.002.001.03 schema is kept here: Prowide's model of that version reads the report back
+        var report = com.prowidesoftware.swift.model.mx.MxPain00200103.parse(Files.readString(
+                gateway.outbox.resolve("payouts-indonesia.pain.001.xml.pain.002.xml"))).getCstmrPmtStsRpt();
+        assertThat(report.getOrgnlGrpInfAndSts().getOrgnlMsgId()).isEqualTo("SAP-F110-20261201-0001");
+        assertThat(report.getOrgnlPmtInfAndSts()).hasSize(1);
+        assertThat(report.getOrgnlPmtInfAndSts().get(0).getTxInfAndSts()).extracting(t -> t.getOrgnlEndToEndId() + " "
+                + t.getTxSts()).containsExactly("EX-ISO-ID-0001 ACSC", "EX-ISO-ID-0002 ACSC", "EX-ISO-ID-0003 RJCT",
+                "EX-ISO-ID-0004 RJCT");
+        assertThat(report.getOrgnlPmtInfAndSts().get(0).getTxInfAndSts().get(3).getStsRsnInf().get(0).getRsn().getCd())
+                .isEqualTo("NARR");
+
         Payout first = gateway.payout("EX-ISO-ID-0001");
         assertThat(first.instruction().bankCode()).isEqualTo("0002");
         assertThat(first.instruction().accountNumber()).isEqualTo("5464438554636");
