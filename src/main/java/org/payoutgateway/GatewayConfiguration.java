@@ -122,7 +122,8 @@ public class GatewayConfiguration implements CamelConfiguration {
         }
         registry.bind("fileResults", new FileResults(store, files,
                 Path.of(settings.get("payout.intake.file.outbox-dir", "data/outbox")),
-                settings.getDuration("payout.intake.file.progress-interval", "10s")));
+                settings.getDuration("payout.intake.file.progress-interval", "10s"),
+                Path.of(settings.get("payout.intake.file.archive-dir", "data/archive"))));
         AccountGuards guards = new AccountGuards(accounts, settings);
         registry.bind("accountGuards", guards);
         HealthCheckRegistry healthChecks = HealthCheckRegistry.get(context);

@@ -22,7 +22,7 @@ import org.payoutgateway.support.Gateway;
 class ExamplesOutOfTheBoxTest {
 
     static final List<String> EXAMPLES = List.of("payouts-indonesia.csv", "payouts-kenya.json",
-            "payouts-pakistan.csv", "payouts-diamondpay.json");
+            "payouts-pakistan.csv", "payouts-diamondpay.json", "payouts-indonesia.pain.001.xml", "payouts-kenya.pain.001.xml");
 
     @Test
     void exampleFilesComeBackWithResultsWithinAMinute() throws Exception {
@@ -53,8 +53,8 @@ class ExamplesOutOfTheBoxTest {
                     }
                 }
             }
-            assertThat(status).hasSize(16);
-            for (String country : List.of("ID", "KE", "PK", "DP")) {
+            assertThat(status).hasSize(24);
+            for (String country : List.of("ID", "KE", "PK", "DP", "ISO-ID", "ISO-KE")) {
                 assertThat(status.get("EX-" + country + "-0001")).startsWith("SUCCESS");
                 assertThat(status.get("EX-" + country + "-0002")).startsWith("SUCCESS");
                 assertThat(status.get("EX-" + country + "-0003")).startsWith("FAILED");
@@ -64,6 +64,11 @@ class ExamplesOutOfTheBoxTest {
             assertThat(status.get("EX-KE-0004")).contains("amount: must be a whole number of KES");
             assertThat(status.get("EX-PK-0004")).contains("id_number: is required");
             assertThat(status.get("EX-DP-0004")).contains("beneficiary_name: must be at most 16 characters");
+            assertThat(status.get("EX-ISO-ID-0004")).contains("account_number (CdtTrfTxInf[4]/CdtrAcct/Id): is required");
+            assertThat(status.get("EX-ISO-KE-0004")).contains("amount (CdtTrfTxInf[4]/Amt/InstdAmt): must be a whole number of KES");
+            for (String iso : List.of("payouts-indonesia.pain.001.xml", "payouts-kenya.pain.001.xml")) {
+                assertThat(gateway.outbox.resolve(iso + ".pain.002.xml")).as(iso + " pain.002").exists();
+            }
         }
     }
 }

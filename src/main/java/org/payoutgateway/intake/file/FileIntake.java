@@ -244,7 +244,15 @@ public class FileIntake {
         for (PayoutFileReader.Row row : rows) {
             numbers.add(row.number());
             if (row.instruction() != null) {
-                candidates.add(validator.validate(row.instruction()));
+                PayoutStore.Candidate c = validator.validate(row.instruction());
+                if (!c.errors().isEmpty() && row.source() != null) {
+                    // name where the field comes from in the file, e.g. account_number (CdtTrfTxInf[3]/CdtrAcct/Id)
+                    c = new PayoutStore.Candidate(c.instruction(), c.account(), c.errors().stream()
+                            .map(e -> row.sourceOf(e.field()) == null ? e
+                                    : new FieldError(e.field() + " (" + row.sourceOf(e.field()) + ")", e.reason()))
+                            .toList());
+                }
+                candidates.add(c);
                 references.add(row.instruction().reference());
             } else {
                 candidates.add(new PayoutStore.Candidate(PayoutInstruction.of(f -> null), null,

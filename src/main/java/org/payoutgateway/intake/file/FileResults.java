@@ -38,10 +38,18 @@ public class FileResults {
     private final IntakeFiles files;
     private final Path outboxDir;
     private final Duration progressInterval;
+    /** Where read files are archived: an ISO 20022 file's pain.002 is written from its archived copy (null: none). */
+    private final Path archiveDir;
     private long nextProgress;
 
     /** @param progressInterval how often a stored file whose payouts are still going out logs how far they got */
     public FileResults(PayoutStore store, IntakeFiles files, Path outboxDir, Duration progressInterval) {
+        this(store, files, outboxDir, progressInterval, null);
+    }
+
+    /** @param archiveDir where read files are archived: a pain.001 file's pain.002 result is written from its archived copy */
+    public FileResults(PayoutStore store, IntakeFiles files, Path outboxDir, Duration progressInterval, Path archiveDir) {
+        this.archiveDir = archiveDir == null ? null : archiveDir.toAbsolutePath().normalize();
         this.store = store;
         this.files = files;
         this.outboxDir = outboxDir.toAbsolutePath();
@@ -58,10 +66,12 @@ public class FileResults {
         int written = 0;
         for (IntakeFiles.Waiting f : files.complete()) {
             Written result = write(f);
+            Path pain002 = writePain002(f);
             files.markDone(f.id(), result.path().getFileName().toString());
             LOG.info("Payout file {}: every row settled ({} rows: {} success, {} failed, {} rejected, {} duplicate), "
                     + "result written to {}", f.name(), result.rows(), result.count("SUCCESS"), result.count("FAILED"),
-                    result.count("REJECTED"), result.count("DUPLICATE"), result.path());
+                    result.count("REJECTED"), result.count("DUPLICATE"), result.path()
+                    + (pain002 == null ? "" : " and " + pain002));
             written++;
         }
         if (LOG.isInfoEnabled() && System.nanoTime() - nextProgress >= 0) {
@@ -116,6 +126,70 @@ public class FileResults {
         }
         return new Written(Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING),
                 statuses);
+    }
+
+    /**
+     * For an ISO 20022 pain.001 file: writes {@code <outbox-dir>/<original name>.pain.002.xml}, the
+     * status report of the matching version, from the file's archived copy (message and payment
+     * information ids, read again one transaction at a time) and the stored rows (in the same
+     * order: row numbers are transaction ordinals). Returns null for other files, or when the
+     * archived copy is gone (logged; the CSV result is written all the same).
+     */
+    private Path writePain002(IntakeFiles.Waiting f) throws IOException {
+        if (archiveDir == null || !f.name().toLowerCase(java.util.Locale.ROOT).endsWith(".xml")) {
+            return null;
+        }
+        String archiveName = files.archiveName(f.id());
+        Path original = archiveName == null ? null : archiveDir.resolve(archiveName).normalize();
+        if (original == null || !original.startsWith(archiveDir) || !Files.isRegularFile(original)) {
+            LOG.warn("Payout file {}: its archived copy {} is gone; no pain.002 result is written", f.name(), archiveName);
+            return null;
+        }
+        Path target = outboxDir.resolve(f.name() + ".pain.002.xml");
+        if (Files.exists(target)) {
+            target = outboxDir.resolve(f.name() + "." + f.id() + ".pain.002.xml");
+        }
+        Path tmp = outboxDir.resolve("." + target.getFileName() + ".tmp");
+        try (Pain001Reader reader = Pain001Reader.open(original);
+             java.io.OutputStream out = Files.newOutputStream(tmp);
+             Pain002Writer pain002 = new Pain002Writer(out, reader.header(), "PG" + f.id() + "-"
+                     + java.time.LocalDateTime.now().format(java.time.format.DateTimeFormatter.ofPattern("yyyyMMddHHmmss")))) {
+            store.inTransaction(c -> {
+                try (PreparedStatement ps = c.prepareStatement("SELECT r.row_no, r.reference, r.outcome, r.message, p.state, "
+                        + "p.provider_reference, p.provider_status, p.message FROM intake_file_row r "
+                        + "LEFT JOIN payout p ON p.reference = r.reference WHERE r.file_id = ? ORDER BY r.row_no")) {
+                    ps.setFetchSize(1000);
+                    ps.setLong(1, f.id());
+                    try (ResultSet rs = ps.executeQuery()) {
+                        while (rs.next()) {
+                            PayoutFileReader.Row tx = reader.next();
+                            while (tx != null && tx.number() < rs.getInt(1)) {
+                                tx = reader.next();
+                            }
+                            if (tx == null) {
+                                break;
+                            }
+                            String outcome = rs.getString(3);
+                            boolean accepted = "ACCEPTED".equals(outcome);
+                            pain002.transaction(reader.paymentInfoId(), rs.getString(2),
+                                    accepted ? rs.getString(5) : outcome, accepted ? rs.getString(8) : rs.getString(4),
+                                    accepted ? rs.getString(6) : null, accepted ? rs.getString(7) : null);
+                        }
+                    }
+                } catch (PayoutFileException | javax.xml.stream.XMLStreamException e) {
+                    throw new UncheckedIOException(new IOException(e.getMessage(), e));
+                }
+                return null;
+            });
+        } catch (PayoutFileException | javax.xml.stream.XMLStreamException e) {
+            Files.deleteIfExists(tmp);
+            LOG.error("Payout file {}: no pain.002 result written: {}", f.name(), e.getMessage());
+            return null;
+        } catch (UncheckedIOException e) {
+            Files.deleteIfExists(tmp);
+            throw e.getCause();
+        }
+        return Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     }
 
     /** Prints one result row; returns its status. */

@@ -140,6 +140,18 @@ public class IntakeFiles {
         }
     }
 
+    /** Where a file was archived once read (a name in the archive folder), or null. */
+    public String archiveName(long fileId) {
+        return store.inTransaction(c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT archive_name FROM intake_file WHERE id = ?")) {
+                ps.setLong(1, fileId);
+                try (ResultSet rs = ps.executeQuery()) {
+                    return rs.next() ? rs.getString(1) : null;
+                }
+            }
+        });
+    }
+
     public void markState(long fileId, String state) {
         store.inTransaction(c -> {
             try (PreparedStatement ps = c.prepareStatement("UPDATE intake_file SET state = ?, completed_at = "

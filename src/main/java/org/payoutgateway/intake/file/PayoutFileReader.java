@@ -34,6 +34,7 @@ import org.payoutgateway.provider.Json;
  * {@code *.csv}: a header row of canonical field names (any order, case-insensitive; unknown columns
  * are ignored), UTF-8 with or without BOM, LF or CRLF, RFC 4180 quoting. {@code *.json}: an array of
  * objects, or JSON Lines (one object per line). Text that is not valid UTF-8 makes the file unreadable.
+ * {@code *.xml}: an ISO 20022 {@code pain.001.001.03} or {@code pain.001.001.09} ({@link Pain001Reader}).
  */
 public abstract class PayoutFileReader implements Closeable {
 
@@ -45,7 +46,16 @@ public abstract class PayoutFileReader implements Closeable {
      * One row of a file: its number (1-based, data rows only) and either the instruction or why the
      * row itself could not be read (the file goes on).
      */
-    public record Row(int number, PayoutInstruction instruction, String error) {
+    public record Row(int number, PayoutInstruction instruction, String error,
+                      java.util.function.UnaryOperator<String> source) {
+        public Row(int number, PayoutInstruction instruction, String error) {
+            this(number, instruction, error, null);
+        }
+
+        /** Where a field of the instruction comes from in the file (ISO files: the element path), or null. */
+        public String sourceOf(String field) {
+            return source == null ? null : source.apply(field);
+        }
     }
 
     /** The next row, or null at the end. @throws PayoutFileException when the rest of the file cannot be read */
@@ -64,6 +74,9 @@ public abstract class PayoutFileReader implements Closeable {
     /** @throws PayoutFileException when the file cannot be read at all (encoding, header, not JSON) */
     public static PayoutFileReader open(Path file) throws PayoutFileException {
         String name = file.getFileName().toString().toLowerCase(Locale.ROOT);
+        if (name.endsWith(".xml")) {
+            return Pain001Reader.open(file);
+        }
         try {
             requireUtf8(file);
             Reader reader = utf8WithoutBom(file);
@@ -74,7 +87,7 @@ public abstract class PayoutFileReader implements Closeable {
                 return Jsonish.open(reader);
             }
             reader.close();
-            throw new PayoutFileException("not a payout file: the name must end in .csv or .json");
+            throw new PayoutFileException("not a payout file: the name must end in .csv, .json or .xml");
         } catch (IOException | UncheckedIOException e) {
             throw unreadable(e);
         }
