@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import org.apache.camel.Exchange;
+import org.payoutgateway.console.ConsoleSessions;
 import org.payoutgateway.intake.JsonInstruction;
 import org.payoutgateway.payout.Admission;
 import org.payoutgateway.payout.FieldError;
@@ -56,6 +57,8 @@ public class PayoutApi {
     private final AuditTrail audit;
     private final int batchMax;
     private final boolean callbacksEnabled;
+    /** The operations console's sessions, accepted instead of an X-API-Key; null: only keys. */
+    private volatile ConsoleSessions sessions;
 
     /**
      * @param clients          the API clients and their keys; none means every request is refused
@@ -106,6 +109,27 @@ public class PayoutApi {
         }
         String given = exchange.getIn().getHeader(API_KEY_HEADER, String.class);
         Optional<ApiClients.Client> client = clients.authenticate(given);
+        if (given == null && sessions != null) {
+            // the operations console: a session cookie instead of the key, and its CSRF token on writes
+            String id = ConsoleSessions.cookieValue(exchange.getIn().getHeader("Cookie", String.class));
+            Optional<ConsoleSessions.Session> session = sessions.find(id);
+            if (id != null && session.isEmpty()) {
+                audit(exchange, null, action, null, "REFUSED", 401, "console session ended or unknown");
+                refuse(exchange, ApiProblem.of(401, "Unauthorized", "the console session has ended; log in again"));
+                return;
+            }
+            if (session.isPresent()) {
+                client = clients.named(session.get().client());
+                String method = exchange.getIn().getHeader(Exchange.HTTP_METHOD, String.class);
+                if (client.isPresent() && !"GET".equals(method) && !"HEAD".equals(method)
+                        && !ConsoleSessions.csrfMatches(session.get(), exchange.getIn().getHeader(ConsoleSessions.CSRF_HEADER, String.class))) {
+                    audit(exchange, client.get().name(), action, null, "REFUSED", 403, "console request without its CSRF token");
+                    refuse(exchange, ApiProblem.of(403, "Forbidden", "a console session's " + method
+                            + " request must carry the session's " + ConsoleSessions.CSRF_HEADER + " header"));
+                    return;
+                }
+            }
+        }
         if (client.isEmpty()) {
             guard.authenticationFailed(source, given == null ? "missing" : "wrong");
             audit(exchange, null, action, null, "REFUSED", 401, given == null ? "no API key" : "unknown API key");
@@ -120,6 +144,11 @@ public class PayoutApi {
             return;
         }
         exchange.setProperty(CLIENT, client.get());
+    }
+
+    /** Accepts the console's session cookies (with their CSRF token on writes) where no X-API-Key is given. */
+    public void acceptSessions(ConsoleSessions sessions) {
+        this.sessions = sessions;
     }
 
     private static ObjectNode tooMany(String detail, long retryAfterSeconds) {
