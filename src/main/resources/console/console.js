@@ -1,5 +1,5 @@
 // payout-gateway operations console. No framework: every view is built with DOM calls and
-// textContent (never innerHTML), so no value from the gateway can become markup. The session is
+// textContent (never as markup), so no value from the gateway can become markup. The session is
 // an HttpOnly cookie set by POST /console/login; the CSRF token it answers with is kept in memory
 // only (and fetched again from GET /console/session after a reload). No key is ever stored.
 "use strict";

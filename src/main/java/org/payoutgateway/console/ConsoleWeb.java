@@ -122,9 +122,10 @@ public class ConsoleWeb {
         }
         ConsoleSessions.Session s = sessions.open(client.get().name());
         record(exchange, client.get().name(), "console-login", "APPLIED", 200, null);
+        boolean https = https(exchange);
         reply(exchange, 200, sessionJson(client.get(), s));
         exchange.getMessage().setHeader("Set-Cookie", ConsoleSessions.COOKIE + "=" + s.id() + "; Path=/; Max-Age="
-                + sessions.maxAge().toSeconds() + "; HttpOnly; SameSite=Strict" + (https(exchange) ? "; Secure" : ""));
+                + sessions.maxAge().toSeconds() + "; HttpOnly; SameSite=Strict" + (https ? "; Secure" : ""));
     }
 
     /** {@code GET /console/session}: who is logged in, and the session's CSRF token (the page keeps it in memory only). */
@@ -146,6 +147,7 @@ public class ConsoleWeb {
             reply(exchange, 403, ApiProblem.of(403, "Forbidden", "logout must carry the session's " + ConsoleSessions.CSRF_HEADER + " header"));
             return;
         }
+        boolean https = https(exchange);
         s.ifPresent(x -> {
             sessions.close(x.id());
             record(exchange, x.client(), "console-logout", "APPLIED", 204, null);
@@ -154,7 +156,7 @@ public class ConsoleWeb {
         exchange.getMessage().setHeader(Exchange.HTTP_RESPONSE_CODE, 204);
         exchange.getMessage().setBody(null);
         exchange.getMessage().setHeader("Set-Cookie", ConsoleSessions.COOKIE + "=; Path=/; Max-Age=0; HttpOnly; SameSite=Strict"
-                + (https(exchange) ? "; Secure" : ""));
+                + (https ? "; Secure" : ""));
         securityHeaders(exchange);
     }
 
