@@ -68,7 +68,10 @@ public final class ConfigValidator {
             Map.entry("payoutMetrics", PayoutMetrics.class), Map.entry("providerAccounts", ProviderAccounts.class),
             Map.entry("payoutStore", PayoutStore.class), Map.entry("accountGuards", AccountGuards.class),
             Map.entry("payoutDataSource", javax.sql.DataSource.class), Map.entry("erpDataSource", javax.sql.DataSource.class),
-            Map.entry("dispatchPool", java.util.concurrent.ExecutorService.class));
+            Map.entry("dispatchPool", java.util.concurrent.ExecutorService.class),
+            Map.entry("operatorApi", org.payoutgateway.api.OperatorApi.class),
+            Map.entry("consoleApi", org.payoutgateway.console.ConsoleApi.class),
+            Map.entry("consoleWeb", org.payoutgateway.console.ConsoleWeb.class));
     /** The type of a setting's value. */
     enum Kind { COUNT, BOOLEAN, DURATION, DURATIONS, CRON }
 
@@ -100,6 +103,9 @@ public final class ConfigValidator {
             Map.entry("payout.dispatch.sending-lease", Kind.DURATION),
             Map.entry("payout.query.cron", Kind.CRON),
             Map.entry("payout.api.batch-max", Kind.COUNT),
+            Map.entry("payout.console.session-max-age", Kind.DURATION),
+            Map.entry("payout.console.session-idle", Kind.DURATION),
+            Map.entry("payout.console.query-overdue", Kind.DURATION),
             Map.entry("payout.webhook.retry-backoff", Kind.DURATIONS),
             Map.entry("payout.webhook.poll-interval-ms", Kind.COUNT),
             Map.entry("payout.metrics.refresh-interval-ms", Kind.COUNT),
