@@ -83,8 +83,10 @@ public class PayoutApi {
      * Lets the request through only with the {@code X-API-Key} of a configured client (compared in
      * constant time, {@link ApiClients#authenticate}) and within the client's rate; otherwise
      * answers 401 or 429 and stops the route. A source address past its failed authentications of
-     * the minute is refused with 429 before its key is looked at. Refusals of authentication are
-     * audited; the client found is kept on the exchange for the operation.
+     * the minute is refused with 429 before its key is looked at. Without an {@code X-API-Key}, a
+     * live session cookie of the operations console stands for its client; such a request that is
+     * not a GET must carry the session's {@code X-CSRF-Token}, else 403. Refusals of authentication
+     * are audited; the client found is kept on the exchange for the operation.
      */
     public void authenticate(Exchange exchange) {
         String source = source(exchange);
