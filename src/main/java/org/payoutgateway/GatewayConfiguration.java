@@ -17,6 +17,9 @@ import org.apache.camel.support.service.ServiceSupport;
 import org.flywaydb.core.Flyway;
 import org.payoutgateway.config.Settings;
 import org.payoutgateway.api.ApiClients;
+import org.payoutgateway.console.ConsoleApi;
+import org.payoutgateway.console.ConsoleSessions;
+import org.payoutgateway.console.ConsoleWeb;
 import org.payoutgateway.api.ApiGuard;
 import org.payoutgateway.api.AuditTrail;
 import org.payoutgateway.api.OperatorApi;
@@ -172,10 +175,27 @@ public class GatewayConfiguration implements CamelConfiguration {
                 settings.getDuration("payout.dispatch.sending-lease", "2m"), callbackTargets);
         registry.bind("submitterCallbacks", callbacks);
         ApiClients clients = ApiClients.from(settings);
-        PayoutApi payoutApi = new PayoutApi(store, validator, clients, new ApiGuard(clients, settings, meterRegistry),
-                new AuditTrail(dataSource, store::now), settings.getInt("payout.api.batch-max", 1000), callbacks.enabled());
+        ApiGuard apiGuard = new ApiGuard(clients, settings, meterRegistry);
+        AuditTrail auditTrail = new AuditTrail(dataSource, store::now);
+        PayoutApi payoutApi = new PayoutApi(store, validator, clients, apiGuard,
+                auditTrail, settings.getInt("payout.api.batch-max", 1000), callbacks.enabled());
         payoutApi.checkCallbackTargets(callbackTargets::refusal);
         registry.bind("payoutApi", payoutApi);
+        // the operations console: its sessions stand in for the X-API-Key of the client that logged in
+        ConsoleSessions consoleSessions = new ConsoleSessions(settings.getDuration("payout.console.session-max-age", "8h"),
+                settings.getDuration("payout.console.session-idle", "30m"), store::now);
+        payoutApi.acceptSessions(consoleSessions);
+        registry.bind("consoleWeb", new ConsoleWeb(clients, apiGuard, auditTrail, consoleSessions));
+        registry.bind("consoleApi", new ConsoleApi(store, guards, auditTrail,
+                settings.get("payout.intake.file.owner", ApiClients.DEFAULT_CLIENT),
+                Path.of(settings.get("payout.intake.file.outbox-dir", "data/outbox")),
+                settings.getDuration("payout.console.query-overdue", "5m")));
+        if (clients.isEmpty() && settings.getBoolean("payout.sandbox.enabled", false)) {
+            LOG.warn("No API client is configured, so neither the API nor the operations console (/console) can be used. "
+                    + "To try them with the sandbox, start with e.g. PAYOUT_API_CLIENTS=ops,checker "
+                    + "PAYOUT_API_CLIENT_OPS_KEYS=<a key> PAYOUT_API_CLIENT_OPS_ROLES=operator "
+                    + "PAYOUT_API_CLIENT_CHECKER_KEYS=<another key> PAYOUT_API_CLIENT_CHECKER_ROLES=approver (README.md)");
+        }
         registry.bind("operatorApi", new OperatorApi(new OperatorActions(store), store, payoutApi));
         registry.bind("notifyReceiver", new NotifyReceiver(store, accounts, outcomes));
         ExecutorService dispatchPool = context.getExecutorServiceManager()

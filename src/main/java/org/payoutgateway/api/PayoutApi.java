@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import org.apache.camel.Exchange;
+import org.payoutgateway.console.ConsoleSessions;
 import org.payoutgateway.intake.JsonInstruction;
 import org.payoutgateway.payout.Admission;
 import org.payoutgateway.payout.FieldError;
@@ -58,6 +59,8 @@ public class PayoutApi {
     private final boolean callbacksEnabled;
     private java.util.function.Function<String, Optional<String>> callbackRefusal =
             url -> Optional.of("callback targets are not checked on this gateway");
+    /** The operations console's sessions, accepted instead of an X-API-Key; null: only keys. */
+    private volatile ConsoleSessions sessions;
 
     /**
      * @param clients          the API clients and their keys; none means every request is refused
@@ -82,8 +85,10 @@ public class PayoutApi {
      * Lets the request through only with the {@code X-API-Key} of a configured client (compared in
      * constant time, {@link ApiClients#authenticate}) and within the client's rate; otherwise
      * answers 401 or 429 and stops the route. A source address past its failed authentications of
-     * the minute is refused with 429 before its key is looked at. Refusals of authentication are
-     * audited; the client found is kept on the exchange for the operation.
+     * the minute is refused with 429 before its key is looked at. Without an {@code X-API-Key}, a
+     * live session cookie of the operations console stands for its client; such a request that is
+     * not a GET must carry the session's {@code X-CSRF-Token}, else 403. Refusals of authentication
+     * are audited; the client found is kept on the exchange for the operation.
      */
     public void authenticate(Exchange exchange) {
         String source = source(exchange);
@@ -108,6 +113,27 @@ public class PayoutApi {
         }
         String given = exchange.getIn().getHeader(API_KEY_HEADER, String.class);
         Optional<ApiClients.Client> client = clients.authenticate(given);
+        if (given == null && sessions != null) {
+            // the operations console: a session cookie instead of the key, and its CSRF token on writes
+            String id = ConsoleSessions.cookieValue(exchange.getIn().getHeader("Cookie", String.class));
+            Optional<ConsoleSessions.Session> session = sessions.find(id);
+            if (id != null && session.isEmpty()) {
+                audit(exchange, null, action, null, "REFUSED", 401, "console session ended or unknown");
+                refuse(exchange, ApiProblem.of(401, "Unauthorized", "the console session has ended; log in again"));
+                return;
+            }
+            if (session.isPresent()) {
+                client = clients.named(session.get().client());
+                String method = exchange.getIn().getHeader(Exchange.HTTP_METHOD, String.class);
+                if (client.isPresent() && !"GET".equals(method) && !"HEAD".equals(method)
+                        && !ConsoleSessions.csrfMatches(session.get(), exchange.getIn().getHeader(ConsoleSessions.CSRF_HEADER, String.class))) {
+                    audit(exchange, client.get().name(), action, null, "REFUSED", 403, "console request without its CSRF token");
+                    refuse(exchange, ApiProblem.of(403, "Forbidden", "a console session's " + method
+                            + " request must carry the session's " + ConsoleSessions.CSRF_HEADER + " header"));
+                    return;
+                }
+            }
+        }
         if (client.isEmpty()) {
             guard.authenticationFailed(source, given == null ? "missing" : "wrong");
             audit(exchange, null, action, null, "REFUSED", 401, given == null ? "no API key" : "unknown API key");
@@ -122,6 +148,11 @@ public class PayoutApi {
             return;
         }
         exchange.setProperty(CLIENT, client.get());
+    }
+
+    /** Accepts the console's session cookies (with their CSRF token on writes) where no X-API-Key is given. */
+    public void acceptSessions(ConsoleSessions sessions) {
+        this.sessions = sessions;
     }
 
     private static ObjectNode tooMany(String detail, long retryAfterSeconds) {

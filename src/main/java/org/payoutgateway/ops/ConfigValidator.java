@@ -70,7 +70,9 @@ public final class ConfigValidator {
             Map.entry("payoutStore", PayoutStore.class), Map.entry("accountGuards", AccountGuards.class),
             Map.entry("payoutDataSource", javax.sql.DataSource.class), Map.entry("erpDataSource", javax.sql.DataSource.class),
             Map.entry("dispatchPool", java.util.concurrent.ExecutorService.class),
-            Map.entry("callbackHttpClient", org.payoutgateway.callback.CallbackHttpClient.class));
+            Map.entry("callbackHttpClient", org.payoutgateway.callback.CallbackHttpClient.class),
+            Map.entry("consoleApi", org.payoutgateway.console.ConsoleApi.class),
+            Map.entry("consoleWeb", org.payoutgateway.console.ConsoleWeb.class));
     /** The secret settings (docs/operations.md, "Secrets from files"); {@code <account>}: each account's. */
     public static final List<String> SECRET_SETTINGS = List.of("payout.api.keys", "payout.webhook.signing-key",
             "payout.datasource.password", "payout.intake.erp.datasource.password", "payout.provider.<account>.secret",
@@ -106,6 +108,9 @@ public final class ConfigValidator {
             Map.entry("payout.dispatch.sending-lease", Kind.DURATION),
             Map.entry("payout.query.cron", Kind.CRON),
             Map.entry("payout.api.batch-max", Kind.COUNT),
+            Map.entry("payout.console.session-max-age", Kind.DURATION),
+            Map.entry("payout.console.session-idle", Kind.DURATION),
+            Map.entry("payout.console.query-overdue", Kind.DURATION),
             Map.entry("payout.webhook.retry-backoff", Kind.DURATIONS),
             Map.entry("payout.webhook.poll-interval-ms", Kind.COUNT),
             Map.entry("payout.webhook.allow-http", Kind.BOOLEAN),

@@ -619,8 +619,51 @@ public class PayoutStore {
     }
 
     public Page search(Filter f, int page, int size) {
+        return search(Criteria.of(f), page, size);
+    }
+
+    /**
+     * What the operations console searches by; null fields do not filter. {@code reference} matches
+     * any reference containing it; {@code intake} with {@code intakeRef} finds the payouts of one
+     * file ({@code FILE}, the file name) or ERP row ({@code ERP}, the row id); the amounts bound the
+     * amount in major units (rejected payouts, whose amount may not be a number, never match them).
+     */
+    public record Criteria(String reference, String providerReference, String intake, String intakeRef, String account,
+                           PayoutState state, String country, Instant since, Instant until,
+                           java.math.BigDecimal minAmount, java.math.BigDecimal maxAmount, String owner) {
+
+        public static Criteria of(Filter f) {
+            return new Criteria(null, null, null, null, f.account(), f.state(), f.country(), f.since(), f.until(),
+                    null, null, f.owner());
+        }
+
+        public static Criteria none() {
+            return new Criteria(null, null, null, null, null, null, null, null, null, null, null, null);
+        }
+    }
+
+    /** The amount as a number, for every payout but a rejected one (whose amount was not checked). */
+    private static final String AMOUNT = "CASE WHEN state <> 'REJECTED' THEN CAST(amount AS DECIMAL(19, 4)) END";
+
+    public Page search(Criteria f, int page, int size) {
         StringBuilder where = new StringBuilder(" WHERE 1 = 1");
         List<Object> args = new ArrayList<>();
+        if (f.reference() != null) {
+            where.append(" AND reference LIKE ? ESCAPE '\\'");
+            args.add("%" + f.reference().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%");
+        }
+        if (f.providerReference() != null) {
+            where.append(" AND provider_reference = ?");
+            args.add(f.providerReference());
+        }
+        if (f.intake() != null) {
+            where.append(" AND intake = ?");
+            args.add(f.intake());
+        }
+        if (f.intakeRef() != null) {
+            where.append(" AND intake_ref = ?");
+            args.add(f.intakeRef());
+        }
         if (f.state() != null) {
             where.append(" AND state = ?");
             args.add(f.state().name());
@@ -644,6 +687,14 @@ public class PayoutStore {
         if (f.until() != null) {
             where.append(" AND created_at < ?");
             args.add(ts(f.until()));
+        }
+        if (f.minAmount() != null) {
+            where.append(" AND " + AMOUNT + " >= ?");
+            args.add(f.minAmount());
+        }
+        if (f.maxAmount() != null) {
+            where.append(" AND " + AMOUNT + " <= ?");
+            args.add(f.maxAmount());
         }
         return read(c -> {
             long total;
