@@ -133,7 +133,7 @@ public class FileResults {
      * status report of the matching version, from the file's archived copy (message and payment
      * information ids, read again one transaction at a time) and the stored rows (in the same
      * order: row numbers are transaction ordinals). Returns null for other files, or when the
-     * archived copy is gone (logged; the CSV result is written all the same).
+     * archived copy is gone or cannot be read (logged; the CSV result is written all the same).
      */
     private Path writePain002(IntakeFiles.Waiting f) throws IOException {
         if (archiveDir == null || !f.name().toLowerCase(java.util.Locale.ROOT).endsWith(".xml")) {
@@ -181,13 +181,11 @@ public class FileResults {
                 }
                 return null;
             });
-        } catch (PayoutFileException | javax.xml.stream.XMLStreamException e) {
+        } catch (PayoutFileException | javax.xml.stream.XMLStreamException | IOException | RuntimeException e) {
+            // the CSV result stands; the file is not taken up again for want of its pain.002
             Files.deleteIfExists(tmp);
             LOG.error("Payout file {}: no pain.002 result written: {}", f.name(), e.getMessage());
             return null;
-        } catch (UncheckedIOException e) {
-            Files.deleteIfExists(tmp);
-            throw e.getCause();
         }
         return Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     }

@@ -175,7 +175,8 @@ public final class Pain001Reader extends PayoutFileReader {
                                     + "element is {" + (namespace == null ? "" : namespace) + "}" + name
                                     + "; expected Document in " + NS_03 + " or " + NS_09);
                         }
-                    } else if (!namespace.equals(r.getNamespaceURI())) {
+                    } else if (!namespace.equals(r.getNamespaceURI()) && !path.contains("Envlp")) {
+                        // (SplmtryData/Envlp may hold any namespace)
                         throw new PayoutFileException("element " + name + " is in the namespace "
                                 + r.getNamespaceURI() + ", not the document's " + namespace);
                     }
