@@ -55,7 +55,7 @@ class Pain001FileTest {
     }
 
     @Test
-    void pain001Version03IsPaidAndAnsweredWithASchemaValidPain002Version03() throws Exception {
+    void pain001Version03IsPaidAndAnsweredWithAPain002Version03ThatProwideReadsBack() throws Exception {
         Map<String, String[]> sts = payAndReport("payouts-indonesia.pain.001.xml",
                 "urn:iso:std:iso:20022:tech:xsd:pain.002.001.03", null);
         assertThat(sts.keySet()).containsExactly("EX-ISO-ID-0001", "EX-ISO-ID-0002", "EX-ISO-ID-0003", "EX-ISO-ID-0004");
