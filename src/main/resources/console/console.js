@@ -213,7 +213,10 @@
       el("h2", { text: "By state" }),
       table("states-table", ["State", "Payouts", "Amount"], stateRows),
       el("h2", { text: "By provider account" }),
-      table("accounts-table", ["Account", "Circuit", "Rate limit", "Concurrent", "Payouts", "States", "Amount"], accountRows));
+      table("accounts-table", ["Account", "Circuit", "Rate limit", "Concurrent", "Payouts", "States", "Amount"], accountRows),
+      el("h2", { text: "Intakes" }),
+      table("intakes-table", ["Intake", "Route", "Status", "Files being read"], (o.intakes || []).map(i => el("tr", {},
+        td(i.intake), td(i.route), td(i.status), td(i.files_reading === undefined ? "" : i.files_reading, "num")))));
   }
 
   function card(title, figure, note) {

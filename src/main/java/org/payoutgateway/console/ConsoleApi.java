@@ -177,7 +177,27 @@ public class ConsoleApi {
                 o.putNull("circuit");
             }
         }
+        intakes(exchange.getContext(), out.putArray("intakes"));
         reply(exchange, 200, out);
+    }
+
+    /** The intakes and whether each runs: its route's status, and for files how many are being read. */
+    private void intakes(org.apache.camel.CamelContext camel, ArrayNode out) {
+        long reading = read(c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT COUNT(*) FROM intake_file WHERE state = 'READING'");
+                 ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        });
+        for (String[] intake : new String[][] {{"files", "file-intake"}, {"ERP table", "erp-intake"}, {"HTTP API", "api-submit"}}) {
+            org.apache.camel.ServiceStatus status = camel.getRouteController().getRouteStatus(intake[1]);
+            ObjectNode o = out.addObject().put("intake", intake[0]).put("route", intake[1])
+                    .put("status", status == null ? "not configured" : status.name());
+            if (intake[1].equals("file-intake")) {
+                o.put("files_reading", reading);
+            }
+        }
     }
 
     /** UNKNOWN payouts an operator should look at: flagged, or with their next status query overdue (or none planned). */

@@ -136,6 +136,10 @@ class ConsoleApiTest {
         assertThat(ke.path("rate_limit").asInt()).isEqualTo(500);
         assertThat(ke.path("states").path("UNKNOWN").asLong()).isEqualTo(1);
         assertThat(ke.path("amounts").path("KES").asText()).isEqualTo("5500");
+        Map<String, String> intakes = new HashMap<>();
+        o.path("intakes").forEach(i -> intakes.put(i.path("route").asText(), i.path("status").asText()));
+        assertThat(intakes).containsEntry("file-intake", "Started").containsEntry("api-submit", "Started")
+                .containsKey("erp-intake");
 
         JsonNode own = json(get("/api/v1/overview", TEAM));
         assertThat(own.path("scope").asText()).isEqualTo("own");
