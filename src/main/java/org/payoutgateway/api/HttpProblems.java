@@ -68,6 +68,13 @@ public final class HttpProblems {
             return;
         }
         String body = ApiProblem.of(status, TITLES.get(status), DETAILS.get(status)).toString();
+        String path = ctx.request().path();
+        if (path != null && (path.equals("/console") || path.startsWith("/console/"))) {
+            // the operations console's answers all carry its security headers, its refusals too
+            response.putHeader("Content-Security-Policy", org.payoutgateway.console.ConsoleWeb.CONTENT_SECURITY_POLICY)
+                    .putHeader("X-Frame-Options", "DENY").putHeader("X-Content-Type-Options", "nosniff")
+                    .putHeader("Referrer-Policy", "no-referrer");
+        }
         response.setStatusCode(status).putHeader("Content-Type", ApiProblem.MEDIA_TYPE).end(body);
     }
 }

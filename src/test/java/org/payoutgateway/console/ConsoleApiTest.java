@@ -335,6 +335,12 @@ class ConsoleApiTest {
             assertThat(r.statusCode()).as(path).isIn(200, 401);
             assertSecurityHeaders(r, path);
         }
+        HttpResponse<String> missing = send(HttpRequest.newBuilder(uri("/console/no-such-page")).GET());
+        assertThat(missing.statusCode()).isEqualTo(404);
+        assertSecurityHeaders(missing, "no such page");
+        HttpResponse<String> wrongMethod = send(HttpRequest.newBuilder(uri("/console/login")).GET());
+        assertThat(wrongMethod.statusCode()).isIn(404, 405);
+        assertSecurityHeaders(wrongMethod, "GET of the login");
         assertSecurityHeaders(login("wrong-key"), "failed login");
         assertSecurityHeaders(login(OPS), "login");
         assertSecurityHeaders(send(HttpRequest.newBuilder(uri("/console/logout")).POST(HttpRequest.BodyPublishers.noBody())), "logout");
