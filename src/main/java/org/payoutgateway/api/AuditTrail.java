@@ -93,7 +93,7 @@ public final class AuditTrail {
         try (Connection c = dataSource.getConnection()) {
             long total;
             try (PreparedStatement ps = c.prepareStatement("SELECT COUNT(*) FROM api_audit" + where)) {
-                bind(ps, args);
+                PayoutStore.bind(ps, args);
                 try (ResultSet rs = ps.executeQuery()) {
                     rs.next();
                     total = rs.getLong(1);
@@ -102,7 +102,7 @@ public final class AuditTrail {
             List<Entry> items = new ArrayList<>();
             try (PreparedStatement ps = c.prepareStatement("SELECT id, at, client, action, reference, outcome, status, source, "
                     + "detail FROM api_audit" + where + " ORDER BY id DESC LIMIT " + size + " OFFSET " + ((long) page * size))) {
-                bind(ps, args);
+                PayoutStore.bind(ps, args);
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
                         items.add(new Entry(rs.getLong(1), PayoutStore.instant(rs.getObject(2, OffsetDateTime.class)),
@@ -117,10 +117,6 @@ public final class AuditTrail {
         }
     }
 
-    private static void bind(PreparedStatement ps, List<Object> args) throws SQLException {
-        for (int i = 0; i < args.size(); i++) {
-            ps.setObject(i + 1, args.get(i));
-        }
     }
 
     private static String cut(String s, int max) {

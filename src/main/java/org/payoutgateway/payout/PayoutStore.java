@@ -719,7 +719,8 @@ public class PayoutStore {
         });
     }
 
-    private static void bind(PreparedStatement ps, List<Object> args) throws SQLException {
+    /** Sets the statement's parameters, in order. */
+    public static void bind(PreparedStatement ps, List<Object> args) throws SQLException {
         for (int i = 0; i < args.size(); i++) {
             ps.setObject(i + 1, args.get(i));
         }
