@@ -117,8 +117,6 @@ public final class AuditTrail {
         }
     }
 
-    }
-
     private static String cut(String s, int max) {
         return s == null || s.length() <= max ? s : s.substring(0, max);
     }
