@@ -9,7 +9,11 @@ import org.apache.camel.CamelConfiguration;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.nio.file.Files;
+import java.util.concurrent.TimeUnit;
 import org.apache.camel.CamelContext;
+import org.apache.camel.component.file.cluster.FileLockClusterService;
+import org.apache.camel.impl.cluster.ClusteredRoutePolicy;
 import org.apache.camel.StartupListener;
 import org.apache.camel.health.HealthCheckRegistry;
 import org.apache.camel.spi.Registry;
@@ -120,6 +124,7 @@ public class GatewayConfiguration implements CamelConfiguration {
                 settings.getDuration("payout.intake.file.progress-interval", "10s"),
                 settings.get("payout.intake.file.owner", ApiClients.DEFAULT_CLIENT));
         registry.bind("fileIntake", fileIntake);
+        registry.bind("fileLeader", fileLeader(context, settings));
         if (health != null) {
             health.register(new IntakeFilesHealthCheck(fileIntake));
         }
@@ -144,7 +149,7 @@ public class GatewayConfiguration implements CamelConfiguration {
         registry.bind("statusQueries", new StatusQueries(store, accounts, outcomes, metrics, guards,
                 settings.getDuration("payout.dispatch.sending-lease", "2m"), queryReplies));
         AccountLanes lanes = new AccountLanes(context.createProducerTemplate(), store, accounts, guards, outcomes,
-                settings.getInt("payout.dispatch.prefetch", 8));
+                settings.getInt("payout.dispatch.prefetch", 8), settings.getDuration("payout.dispatch.sending-lease", "2m"));
         registry.bind("accountLanes", lanes);
         // at the start of a stop, while the routes still run: claimed payouts not yet sent go back to
         // the store, calls under way end and are recorded; then the reply recorders close
@@ -281,6 +286,26 @@ public class GatewayConfiguration implements CamelConfiguration {
         config.setPassword(settings.get(prefix + ".password", ""));
         config.setMaximumPoolSize(settings.getInt(prefix + ".pool-size", 20));
         return new HikariDataSource(config);
+    }
+
+    /**
+     * The route policy of the file routes (routes/file-intake.yaml, file-results.yaml): of the
+     * gateways sharing {@code payout.cluster.lock-dir} (the replicas, on the volume they share with
+     * the inbox), only the one holding its lock file runs them; another takes the lock within
+     * {@code payout.cluster.lock-interval-ms} once the holder stops or dies (Camel's
+     * {@link FileLockClusterService}: an OS file lock, released when the process ends, and a
+     * heartbeat in the file for shared file systems that do not release locks of a dead host).
+     */
+    private static ClusteredRoutePolicy fileLeader(CamelContext context, Settings settings) throws Exception {
+        Path lockDir = Path.of(settings.get("payout.cluster.lock-dir", "data/cluster")).toAbsolutePath();
+        Files.createDirectories(lockDir);
+        FileLockClusterService cluster = new FileLockClusterService();
+        cluster.setId("payout-files");
+        cluster.setRoot(lockDir.toString());
+        cluster.setAcquireLockDelay(1, TimeUnit.MILLISECONDS);
+        cluster.setAcquireLockInterval(settings.getInt("payout.cluster.lock-interval-ms", 2000), TimeUnit.MILLISECONDS);
+        context.addService(cluster, true, true);
+        return ClusteredRoutePolicy.forNamespace(cluster, "payout-files");
     }
 
     private static void closeOnStop(CamelContext context, HikariDataSource dataSource) throws Exception {

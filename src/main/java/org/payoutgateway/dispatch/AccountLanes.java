@@ -34,7 +34,8 @@ import org.slf4j.LoggerFactory;
  * plus {@code payout.dispatch.prefetch}, and claims again as its calls end, so a crash leaves at
  * most {@code max-concurrent + prefetch} payouts of an account SENDING. Each claimed payout goes
  * through {@code direct:dispatch-payout} (route by account, create, record as the reply comes).
- * Status queries: a lane takes the account's due SUBMITTED/UNKNOWN payouts as its threads free up,
+ * Status queries: a lane claims the account's due SUBMITTED/UNKNOWN payouts as its threads free up
+ * ({@link PayoutStore#claimForQuery}: of several gateways on one store, one asks about each payout),
  * and asks for more while there are, so due payouts are asked about at the provider's pace, not in
  * fixed batches per trigger. The dispatch timer and the status-query Quartz trigger start the
  * filling; a lane keeps itself full while work is due.
@@ -55,14 +56,18 @@ public class AccountLanes {
     private final AccountGuards guards;
     private final PayoutOutcomes outcomes;
     private final int prefetch;
+    private final Duration queryLease;
     private final Map<String, Lane> lanes = new ConcurrentHashMap<>();
     private final AtomicLong sequence = new AtomicLong();
     private volatile boolean taking = true;
     private volatile boolean paused;
 
-    /** @param prefetch payouts an account claims beyond those it can send at once (at least 1) */
+    /**
+     * @param prefetch   payouts an account claims beyond those it can send at once (at least 1)
+     * @param queryLease how long a status-query claim holds ({@link PayoutStore#claimForQuery})
+     */
     public AccountLanes(ProducerTemplate producer, PayoutStore store, ProviderAccounts accounts, AccountGuards guards,
-                        PayoutOutcomes outcomes, int prefetch) {
+                        PayoutOutcomes outcomes, int prefetch, Duration queryLease) {
         if (prefetch < 1) {
             throw new IllegalArgumentException("payout.dispatch.prefetch must be at least 1, was " + prefetch);
         }
@@ -72,6 +77,7 @@ public class AccountLanes {
         this.guards = guards;
         this.outcomes = outcomes;
         this.prefetch = prefetch;
+        this.queryLease = queryLease;
     }
 
     /** Tops up every configured account's lane with payouts due for dispatch. */
@@ -115,12 +121,13 @@ public class AccountLanes {
 
     /**
      * Stops taking work, for a stop of the gateway: payouts claimed but not yet sent go back to the
-     * store (RECEIVED, due at once, the claim not counted); queued queries are dropped (they are
-     * still due); calls under way end and are recorded, for at most {@code wait}.
+     * store (RECEIVED, due at once, the claim not counted); queued queries are dropped and their
+     * claims given back (due at once); calls under way end and are recorded, for at most {@code wait}.
      */
     public void stop(Duration wait) {
         taking = false;
         List<PayoutOutcomes.CreateResult> notSent = new ArrayList<>();
+        List<String> notAsked = new ArrayList<>();
         for (Lane l : lanes.values()) {
             List<Runnable> queued = new ArrayList<>();
             l.executor.getQueue().drainTo(queued);
@@ -129,8 +136,16 @@ public class AccountLanes {
                 if (r instanceof Task t && t.create) {
                     notSent.add(notSent(t.payout, "the gateway stopped before the create call"));
                     l.creates.decrementAndGet();
+                } else if (r instanceof Task t) {
+                    notAsked.add(t.payout.reference());
                 }
             }
+        }
+        try {
+            store.releaseQueryClaims(notAsked);
+        } catch (RuntimeException e) {
+            LOG.warn("{} status query claim(s) not given back at the stop: asked after the lease: {}", notAsked.size(),
+                    e.toString());
         }
         if (!notSent.isEmpty()) {
             try {
@@ -289,16 +304,11 @@ public class AccountLanes {
             if (free <= 0) {
                 return true;
             }
-            // those already queued are still due: ask for enough to find the free places' worth of others
-            int asked = free + queries.size();
-            List<Payout> due = store.dueForQuery(account, asked);
-            int taken = 0;
-            for (Payout p : due) {
-                if (taken == free) {
-                    break;
-                }
+            // claimed (compare-and-set on the next query time), so that of several gateways on one
+            // store only one asks about each payout; those queued here are claimed and not found again
+            PayoutStore.QueryClaim claim = store.claimForQuery(account, free, queryLease);
+            for (Payout p : claim.claimed()) {
                 if (queries.add(p.reference())) {
-                    taken++;
                     executor.execute(new Task(false, p, () -> {
                         try {
                             producer.sendBody(QUERY_ROUTE, p);
@@ -314,7 +324,7 @@ public class AccountLanes {
                     }));
                 }
             }
-            return due.size() == asked;
+            return claim.found() == free;
         }
 
         /** The lane's threads follow the account's max-concurrent, which may change live. */

@@ -247,6 +247,77 @@ public class PayoutStore {
         });
     }
 
+    /** Claims one payout for a status query: parameters next_action_at (the lease's end), reference, now. */
+    static final String CLAIM_QUERY = "UPDATE payout SET next_action_at = ?"
+            + whereReferenceAnd("state IN ('SUBMITTED', 'UNKNOWN') AND next_action_at <= ?");
+
+    /**
+     * Claims payouts of one account due for a status query, at most {@code limit}: each one's
+     * {@code next_action_at} is moved to the end of the lease by compare-and-set (still SUBMITTED or
+     * UNKNOWN and still due), committed before the query is asked. Of several gateways on one store
+     * only one wins each payout, and a second status-query trigger finds nothing more to ask; the
+     * answer's record sets the next query time. A claim whose holder died before recording is due
+     * again once the lease has passed (the query is only asked again, nothing is sent).
+     *
+     * @param lease longer than a query call can take (its HTTP timeouts) and its record
+     * @return the payouts claimed (at most {@code limit}) and how many were found due, claimed or not
+     */
+    public QueryClaim claimForQuery(String account, int limit, Duration lease) {
+        List<String> found = dueForQueryReferences(account, limit);
+        if (found.isEmpty()) {
+            return new QueryClaim(List.of(), 0);
+        }
+        List<String> won = inTransaction(c -> {
+            Instant now = now();
+            int[] counts;
+            try (PreparedStatement ps = c.prepareStatement(CLAIM_QUERY)) {
+                for (String ref : found) {
+                    ps.setObject(1, ts(now.plus(lease)));
+                    ps.setString(2, ref);
+                    ps.setObject(3, ts(now));
+                    ps.addBatch();
+                }
+                counts = ps.executeBatch();
+            }
+            List<String> out = new ArrayList<>();
+            for (int i = 0; i < found.size(); i++) {
+                if (counts[i] == 1) {
+                    out.add(found.get(i));
+                }
+            }
+            return out;
+        });
+        return new QueryClaim(stillToQuery(findAll(won)), found.size());
+    }
+
+    /** Payouts claimed for a status query, and how many were found due (claimed here or elsewhere). */
+    public record QueryClaim(List<Payout> claimed, int found) {
+    }
+
+    /**
+     * Gives back status-query claims that were not asked (held back by the account's limits, or the
+     * gateway stopping): those payouts are due again at once.
+     */
+    public void releaseQueryClaims(List<String> references) {
+        if (references.isEmpty()) {
+            return;
+        }
+        inTransaction(c -> {
+            Instant now = now();
+            try (PreparedStatement ps = c.prepareStatement("UPDATE payout SET next_action_at = ?"
+                    + whereReferenceAnd("state IN ('SUBMITTED', 'UNKNOWN') AND next_action_at > ?"))) {
+                for (String ref : references) {
+                    ps.setObject(1, ts(now));
+                    ps.setString(2, ref);
+                    ps.setObject(3, ts(now));
+                    ps.addBatch();
+                }
+                ps.executeBatch();
+            }
+            return null;
+        });
+    }
+
     private static List<Payout> stillToQuery(List<Payout> payouts) {
         return payouts.stream().filter(p -> p.state() == PayoutState.SUBMITTED || p.state() == PayoutState.UNKNOWN).toList();
     }

@@ -28,6 +28,8 @@ import org.slf4j.LoggerFactory;
  * set it to the provider's agreed limit), {@code max-concurrent} (default 16), {@code circuit-breaker.failure-rate} (percent,
  * default 50), {@code circuit-breaker.window} (calls looked at, default 20),
  * {@code circuit-breaker.min-calls} (default 10), {@code circuit-breaker.open-for} (default 30s).
+ * With {@code payout.cluster.replicas} = N gateways on one store, each applies 1/N of the account's
+ * rate limit and max-concurrent ({@link #replicas}).
  */
 public class AccountGuards {
 
@@ -41,8 +43,10 @@ public class AccountGuards {
     /** An account's guard settings, as read from {@code payout.provider.<account>.}. */
     private record Limits(int rate, int concurrent, float failureRate, int window, int minCalls, Duration openFor) {
 
-        static Limits of(AccountSettings s) {
-            return new Limits(s.getInt("rate-limit", 500), s.getInt("max-concurrent", 16),
+        /** This gateway's share of the account's limits: 1/{@code replicas}, rounded down, at least 1. */
+        static Limits of(AccountSettings s, int replicas) {
+            return new Limits(Math.max(1, s.getInt("rate-limit", 500) / replicas),
+                    Math.max(1, s.getInt("max-concurrent", 16) / replicas),
                     s.getDecimal("circuit-breaker.failure-rate", "50").floatValue(),
                     s.getInt("circuit-breaker.window", 20), s.getInt("circuit-breaker.min-calls", 10),
                     s.getDuration("circuit-breaker.open-for", "30s"));
@@ -77,9 +81,10 @@ public class AccountGuards {
      * guards. An account no longer configured keeps its guards for the calls still in flight.
      */
     public synchronized void configure(ProviderAccounts accounts, Settings settings) {
+        int replicas = replicas(settings);
         Map<String, Limits> read = new LinkedHashMap<>();
         for (ProviderConnector c : accounts.all()) {
-            read.put(c.account(), Limits.of(new AccountSettings(c.account(), settings)));
+            read.put(c.account(), Limits.of(new AccountSettings(c.account(), settings), replicas));
         }
         read.forEach((a, l) -> {
             Limits before = limits.get(a);
@@ -92,7 +97,7 @@ public class AccountGuards {
                 if (!l.sameBreaker(before)) {
                     guards.put(a, new Guard(g.rate(), g.concurrency(), breaker(a, l)));
                 }
-                LOG.info("Provider account {}: guards now rate-limit {}/s, max-concurrent {}, circuit breaker {}% of {} calls (min {}), open for {}",
+                LOG.info("Provider account {}: guards now rate-limit {}/s, max-concurrent {} (this replica's share), circuit breaker {}% of {} calls (min {}), open for {}",
                         a, l.rate(), l.concurrent(), l.failureRate(), l.window(), l.minCalls(), l.openFor());
             }
             limits.put(a, l);
@@ -125,12 +130,27 @@ public class AccountGuards {
         return breaker;
     }
 
-    /** The rate limit an account has now, in requests per second. */
+    /**
+     * {@code payout.cluster.replicas}: how many gateways share the accounts (one store). Each takes
+     * that share of every account's limits, so that the account as a whole never gets more than
+     * its agreed rate and concurrency; with fewer replicas running it gets less, never more.
+     *
+     * @throws IllegalStateException when it is not a whole number of at least 1
+     */
+    public static int replicas(Settings settings) {
+        int n = settings.getInt("payout.cluster.replicas", 1);
+        if (n < 1) {
+            throw new IllegalStateException("payout.cluster.replicas must be at least 1, was " + n);
+        }
+        return n;
+    }
+
+    /** This gateway's rate limit for an account now (its share of the account's), in requests per second. */
     public int rateLimit(String account) {
         return guards.get(account).rate().getRateLimiterConfig().getLimitForPeriod();
     }
 
-    /** The number of concurrent calls an account allows now. */
+    /** The number of concurrent calls this gateway makes to an account now (its share of the account's). */
     public int maxConcurrent(String account) {
         return guards.get(account).concurrency().getBulkheadConfig().getMaxConcurrentCalls();
     }

@@ -84,12 +84,16 @@ public class StatusQueries {
     /**
      * Puts the signed query on the exchange once the account's rate and concurrency limits let it
      * through (the circuit breaker never holds queries back: they tell when the provider is back);
-     * otherwise sets {@link Dispatcher#HELD_BACK} and the payout is asked about on a later run.
+     * otherwise sets {@link Dispatcher#HELD_BACK}, gives its query claim back, and the payout is asked
+     * about on a later run.
      */
     public void prepareQuery(Exchange exchange) {
         Payout p = exchange.getProperty(PAYOUT, Payout.class);
         if (!guards.enter(p.account(), false)) {
             exchange.setProperty(org.payoutgateway.dispatch.Dispatcher.HELD_BACK, true);
+            if (!Boolean.TRUE.equals(exchange.getProperty(UNSCHEDULED, Boolean.class))) {
+                store.releaseQueryClaims(java.util.List.of(p.reference())); // due again at once
+            }
             return;
         }
         ProviderCalls.toExchange(connector(p).queryRequest(p, store.now()), exchange);

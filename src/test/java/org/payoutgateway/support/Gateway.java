@@ -65,6 +65,8 @@ public final class Gateway implements AutoCloseable {
         p.setProperty("payout.intake.file.archive-dir", home.resolve("archive").toString());
         p.setProperty("payout.intake.file.error-dir", home.resolve("error").toString());
         p.setProperty("payout.intake.file.outbox-dir", home.resolve("outbox").toString());
+        p.setProperty("payout.cluster.lock-dir", home.resolve("cluster").toString());
+        p.setProperty("payout.cluster.lock-interval-ms", "500");
         p.setProperty("payout.intake.file.poll-interval-ms", "200");
         p.setProperty("payout.intake.file.result-interval-ms", "300");
         p.setProperty("payout.intake.file.resume-interval-ms", "500");
