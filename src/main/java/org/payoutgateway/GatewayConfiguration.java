@@ -122,7 +122,9 @@ public class GatewayConfiguration implements CamelConfiguration {
                 Path.of(settings.get("payout.intake.file.error-dir", "data/error")),
                 settings.getInt("payout.intake.file.batch-size", 2000),
                 settings.getDuration("payout.intake.file.progress-interval", "10s"),
-                settings.get("payout.intake.file.owner", ApiClients.DEFAULT_CLIENT));
+                settings.get("payout.intake.file.owner", ApiClients.DEFAULT_CLIENT),
+                org.payoutgateway.intake.file.Pain001Reader.nationalIdSchemes(
+                        settings.get("payout.intake.file.iso20022.national-id-schemes", "NIDN")));
         registry.bind("fileIntake", fileIntake);
         registry.bind("fileLeader", fileLeader(context, settings));
         if (health != null) {

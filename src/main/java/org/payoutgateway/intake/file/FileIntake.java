@@ -8,6 +8,7 @@ import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import org.apache.camel.Exchange;
 import org.payoutgateway.ops.PayoutMetrics;
 import org.payoutgateway.payout.Admission;
@@ -43,13 +44,20 @@ public class FileIntake {
     private final int batchSize;
     private final PayoutMetrics metrics;
     private final Duration progressInterval;
+    /** Scheme codes read as the national id of an ISO 20022 file (payout.intake.file.iso20022.national-id-schemes). */
+    private final Set<String> nationalIdSchemes;
     /** The file being read now (one at a time), for {@link #stuck()}. */
     private volatile String readingNow;
 
-    /** @param progressInterval how often a long file logs its progress */
+    /**
+     * @param progressInterval  how often a long file logs its progress
+     * @param nationalIdSchemes the scheme codes of {@code Cdtr/Id/PrvtId/Othr/SchmeNm/Cd} an ISO 20022 file's
+     *                          {@code id_number} is read from ({@link Pain001Reader#nationalIdSchemes})
+     */
     public FileIntake(PayoutStore store, IntakeFiles files, PayoutValidator validator, PayoutMetrics metrics,
                       Path inboxDir, Path archiveDir, Path errorDir, int batchSize, Duration progressInterval,
-                      String owner) {
+                      String owner, Set<String> nationalIdSchemes) {
+        this.nationalIdSchemes = Set.copyOf(nationalIdSchemes);
         this.store = store;
         this.owner = owner;
         this.files = files;
@@ -195,7 +203,7 @@ public class FileIntake {
         int[] counts = new int[3];
         int lastRow = storedRows;
         long nextProgress = System.nanoTime() + progressInterval.toNanos();
-        try (PayoutFileReader reader = PayoutFileReader.open(path)) {
+        try (PayoutFileReader reader = PayoutFileReader.open(path, nationalIdSchemes)) {
             if (!reader.ignoredColumns().isEmpty()) {
                 LOG.info("Payout file {}: ignoring unknown column(s) {}", name, reader.ignoredColumns());
             }

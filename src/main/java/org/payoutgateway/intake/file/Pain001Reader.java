@@ -3,8 +3,10 @@ package org.payoutgateway.intake.file;
 import com.prowidesoftware.swift.model.mx.dic.AccountIdentification4Choice;
 import com.prowidesoftware.swift.model.mx.dic.CashAccount16;
 import com.prowidesoftware.swift.model.mx.dic.CashAccount38;
+import com.prowidesoftware.swift.model.mx.dic.ClearingSystemMemberIdentification2;
 import com.prowidesoftware.swift.model.mx.dic.CreditTransferTransaction34;
 import com.prowidesoftware.swift.model.mx.dic.CreditTransferTransactionInformation10;
+import com.prowidesoftware.swift.model.mx.dic.GenericFinancialIdentification1;
 import com.prowidesoftware.swift.model.mx.dic.GenericPersonIdentification1;
 import com.prowidesoftware.swift.model.mx.dic.GroupHeader32;
 import com.prowidesoftware.swift.model.mx.dic.GroupHeader85;
@@ -45,8 +47,32 @@ public final class Pain001Reader extends PayoutFileReader {
 
     public static final String NS_03 = "urn:iso:std:iso:20022:tech:xsd:pain.001.001.03";
     public static final String NS_09 = "urn:iso:std:iso:20022:tech:xsd:pain.001.001.09";
-    /** Scheme codes of {@code Cdtr/Id/PrvtId/Othr/SchmeNm/Cd} read as the national id ({@code id_number}). */
+    /**
+     * The default scheme codes of {@code Cdtr/Id/PrvtId/Othr/SchmeNm/Cd} read as the national id
+     * ({@code id_number}): {@code NIDN}. Setting {@code payout.intake.file.iso20022.national-id-schemes}.
+     */
     public static final Set<String> NATIONAL_ID_SCHEMES = Set.of("NIDN");
+
+    /** The setting of the scheme codes read as the national id. */
+    public static final String NATIONAL_ID_SCHEMES_SETTING = "payout.intake.file.iso20022.national-id-schemes";
+
+    /**
+     * The scheme codes of {@value #NATIONAL_ID_SCHEMES_SETTING}: comma-separated, each stripped.
+     *
+     * @throws IllegalStateException naming the setting when the list is empty or a code in it is blank
+     */
+    public static Set<String> nationalIdSchemes(String value) {
+        List<String> codes = java.util.Arrays.stream(value.split(",", -1)).map(String::strip).toList();
+        if (codes.stream().allMatch(String::isEmpty)) {
+            throw new IllegalStateException(NATIONAL_ID_SCHEMES_SETTING + " lists no scheme code ('" + value
+                    + "'); list at least one, e.g. NIDN, or leave it unset for the default NIDN");
+        }
+        if (codes.contains("")) {
+            throw new IllegalStateException(NATIONAL_ID_SCHEMES_SETTING + " has a blank scheme code in '" + value
+                    + "'; list the codes separated by commas, e.g. NIDN,CCPT");
+        }
+        return Set.copyOf(codes);
+    }
 
     private static final JAXBContext JAXB;
 
@@ -80,6 +106,8 @@ public final class Pain001Reader extends PayoutFileReader {
     }
 
     private final Header header;
+    /** Scheme codes read as the national id ({@code id_number}). */
+    private final Set<String> nationalIdSchemes;
     private final InputStream in;
     private final XMLStreamReader xml;
     private final Unmarshaller unmarshaller;
@@ -88,18 +116,29 @@ public final class Pain001Reader extends PayoutFileReader {
     private String debtorAccountCountry;
     private String debtorCountry;
 
-    private Pain001Reader(Path file, Header header) throws IOException, XMLStreamException, JAXBException {
+    private Pain001Reader(Path file, Header header, Set<String> nationalIdSchemes)
+            throws IOException, XMLStreamException, JAXBException {
         this.header = header;
+        this.nationalIdSchemes = Set.copyOf(nationalIdSchemes);
         this.in = Files.newInputStream(file);
         this.xml = new NoNamespace(factory().createXMLStreamReader(in));
         this.unmarshaller = JAXB.createUnmarshaller();
     }
 
-    /** Checks the whole file (first pass), then opens it for its rows. */
+    /** Checks the whole file (first pass), then opens it for its rows, the national id read by {@link #NATIONAL_ID_SCHEMES}. */
     public static Pain001Reader open(Path file) throws PayoutFileException {
+        return open(file, NATIONAL_ID_SCHEMES);
+    }
+
+    /**
+     * Checks the whole file (first pass), then opens it for its rows.
+     *
+     * @param nationalIdSchemes the scheme codes of {@code Cdtr/Id/PrvtId/Othr/SchmeNm/Cd} read as {@code id_number}
+     */
+    public static Pain001Reader open(Path file, Set<String> nationalIdSchemes) throws PayoutFileException {
         Header header = check(file);
         try {
-            return new Pain001Reader(file, header);
+            return new Pain001Reader(file, header, nationalIdSchemes);
         } catch (IOException | XMLStreamException | JAXBException e) {
             throw unreadable(e);
         }
@@ -359,78 +398,98 @@ public final class Pain001Reader extends PayoutFileReader {
         return id.getOthr() == null ? null : id.getOthr().getId();
     }
 
-    private static String nationalId(List<GenericPersonIdentification1> others) {
+    /** The first {@code Othr/Id} whose {@code SchmeNm/Cd} is one of {@link #nationalIdSchemes}, or null. */
+    private String nationalId(List<GenericPersonIdentification1> others) {
         if (others == null) {
             return null;
         }
         for (GenericPersonIdentification1 o : others) {
             if (o.getSchmeNm() != null && o.getSchmeNm().getCd() != null
-                    && NATIONAL_ID_SCHEMES.contains(o.getSchmeNm().getCd().strip())) {
+                    && nationalIdSchemes.contains(o.getSchmeNm().getCd().strip())) {
                 return o.getId();
             }
         }
         return null;
     }
 
-    private Row toRow(Object tx) {
-        Map<String, String> v = new HashMap<>();
-        if (tx instanceof CreditTransferTransactionInformation10 t) {
-            v.put("reference", t.getPmtId() == null ? null : t.getPmtId().getEndToEndId());
-            if (t.getAmt() != null && t.getAmt().getInstdAmt() != null) {
-                v.put("amount", t.getAmt().getInstdAmt().getValue() == null ? null
-                        : t.getAmt().getInstdAmt().getValue().toPlainString());
-                v.put("currency", t.getAmt().getInstdAmt().getCcy());
-            }
+    /**
+     * What the mapping reads of one transaction, whichever the version: each version's model class
+     * has its own types for the same elements, so a small adapter per version
+     * ({@link #of(CreditTransferTransactionInformation10)}, {@link #of(CreditTransferTransaction34)})
+     * takes them out and {@link #toRow} maps them once. A value is null where its element (or one
+     * above it) is absent; {@code creditorOtherIds} is null without {@code Cdtr/Id/PrvtId}.
+     */
+    record Transaction(String endToEndId, BigDecimal amount, String currency, String creditorName,
+                       String creditorCountry, String mobile, String email,
+                       List<GenericPersonIdentification1> creditorOtherIds, AccountIdentification4Choice creditorAccount,
+                       ClearingSystemMemberIdentification2 agentMember, String agentBic,
+                       GenericFinancialIdentification1 agentOther, List<String> unstructured) {
+
+        /** pain.001.001.03: {@code BIC} for the creditor agent. */
+        static Transaction of(CreditTransferTransactionInformation10 t) {
+            var amount = t.getAmt() == null ? null : t.getAmt().getInstdAmt();
             var c = t.getCdtr();
-            if (c != null) {
-                v.put("beneficiary_name", c.getNm());
-                v.put("country", c.getPstlAdr() == null ? null : c.getPstlAdr().getCtry());
-                if (c.getCtctDtls() != null) {
-                    v.put("mobile", c.getCtctDtls().getMobNb());
-                    v.put("email", c.getCtctDtls().getEmailAdr());
-                }
-                if (c.getId() != null && c.getId().getPrvtId() != null) {
-                    v.put("id_number", nationalId(c.getId().getPrvtId().getOthr()));
-                }
-            }
-            v.put("account_number", t.getCdtrAcct() == null ? null : accountNumber(t.getCdtrAcct().getId()));
+            var contact = c == null ? null : c.getCtctDtls();
+            var prvtId = c == null || c.getId() == null ? null : c.getId().getPrvtId();
             var agent = t.getCdtrAgt() == null ? null : t.getCdtrAgt().getFinInstnId();
-            if (agent != null) {
-                v.put("bank_code", agent.getClrSysMmbId() != null ? agent.getClrSysMmbId().getMmbId()
-                        : agent.getBIC() != null ? agent.getBIC() : agent.getOthr() == null ? null : agent.getOthr().getId());
-            }
-            if (t.getRmtInf() != null && t.getRmtInf().getUstrd() != null) {
-                v.put("remark", String.join(" ", t.getRmtInf().getUstrd()));
-            }
-        } else if (tx instanceof CreditTransferTransaction34 t) {
-            v.put("reference", t.getPmtId() == null ? null : t.getPmtId().getEndToEndId());
-            if (t.getAmt() != null && t.getAmt().getInstdAmt() != null) {
-                v.put("amount", t.getAmt().getInstdAmt().getValue() == null ? null
-                        : t.getAmt().getInstdAmt().getValue().toPlainString());
-                v.put("currency", t.getAmt().getInstdAmt().getCcy());
-            }
-            var c = t.getCdtr();
-            if (c != null) {
-                v.put("beneficiary_name", c.getNm());
-                v.put("country", c.getPstlAdr() == null ? null : c.getPstlAdr().getCtry());
-                if (c.getCtctDtls() != null) {
-                    v.put("mobile", c.getCtctDtls().getMobNb());
-                    v.put("email", c.getCtctDtls().getEmailAdr());
-                }
-                if (c.getId() != null && c.getId().getPrvtId() != null) {
-                    v.put("id_number", nationalId(c.getId().getPrvtId().getOthr()));
-                }
-            }
-            v.put("account_number", t.getCdtrAcct() == null ? null : accountNumber(t.getCdtrAcct().getId()));
-            var agent = t.getCdtrAgt() == null ? null : t.getCdtrAgt().getFinInstnId();
-            if (agent != null) {
-                v.put("bank_code", agent.getClrSysMmbId() != null ? agent.getClrSysMmbId().getMmbId()
-                        : agent.getBICFI() != null ? agent.getBICFI() : agent.getOthr() == null ? null : agent.getOthr().getId());
-            }
-            if (t.getRmtInf() != null && t.getRmtInf().getUstrd() != null) {
-                v.put("remark", String.join(" ", t.getRmtInf().getUstrd()));
-            }
+            return new Transaction(t.getPmtId() == null ? null : t.getPmtId().getEndToEndId(),
+                    amount == null ? null : amount.getValue(), amount == null ? null : amount.getCcy(),
+                    c == null ? null : c.getNm(), c == null || c.getPstlAdr() == null ? null : c.getPstlAdr().getCtry(),
+                    contact == null ? null : contact.getMobNb(), contact == null ? null : contact.getEmailAdr(),
+                    prvtId == null ? null : prvtId.getOthr(),
+                    t.getCdtrAcct() == null ? null : t.getCdtrAcct().getId(),
+                    agent == null ? null : agent.getClrSysMmbId(),
+                    agent == null ? null : agent.getBIC(),
+                    agent == null ? null : agent.getOthr(),
+                    t.getRmtInf() == null ? null : t.getRmtInf().getUstrd());
         }
+
+        /** pain.001.001.09: {@code BICFI} for the creditor agent. */
+        static Transaction of(CreditTransferTransaction34 t) {
+            var amount = t.getAmt() == null ? null : t.getAmt().getInstdAmt();
+            var c = t.getCdtr();
+            var contact = c == null ? null : c.getCtctDtls();
+            var prvtId = c == null || c.getId() == null ? null : c.getId().getPrvtId();
+            var agent = t.getCdtrAgt() == null ? null : t.getCdtrAgt().getFinInstnId();
+            return new Transaction(t.getPmtId() == null ? null : t.getPmtId().getEndToEndId(),
+                    amount == null ? null : amount.getValue(), amount == null ? null : amount.getCcy(),
+                    c == null ? null : c.getNm(), c == null || c.getPstlAdr() == null ? null : c.getPstlAdr().getCtry(),
+                    contact == null ? null : contact.getMobNb(), contact == null ? null : contact.getEmailAdr(),
+                    prvtId == null ? null : prvtId.getOthr(),
+                    t.getCdtrAcct() == null ? null : t.getCdtrAcct().getId(),
+                    agent == null ? null : agent.getClrSysMmbId(),
+                    agent == null ? null : agent.getBICFI(),
+                    agent == null ? null : agent.getOthr(),
+                    t.getRmtInf() == null ? null : t.getRmtInf().getUstrd());
+        }
+
+        /** The transaction of either version, as JAXB gave it. */
+        static Transaction of(Object tx) {
+            if (tx instanceof CreditTransferTransactionInformation10 t) {
+                return of(t);
+            }
+            if (tx instanceof CreditTransferTransaction34 t) {
+                return of(t);
+            }
+            throw new IllegalArgumentException("not a pain.001 transaction: " + tx.getClass().getName());
+        }
+    }
+
+    private Row toRow(Object tx) {
+        Transaction t = Transaction.of(tx);
+        Map<String, String> v = new HashMap<>();
+        v.put("reference", t.endToEndId());
+        v.put("amount", t.amount() == null ? null : t.amount().toPlainString());
+        v.put("currency", t.currency());
+        v.put("beneficiary_name", t.creditorName());
+        v.put("country", t.creditorCountry());
+        v.put("mobile", t.mobile());
+        v.put("email", t.email());
+        v.put("id_number", nationalId(t.creditorOtherIds()));
+        v.put("account_number", accountNumber(t.creditorAccount()));
+        v.put("bank_code", t.agentMember() != null ? t.agentMember().getMmbId()
+                : t.agentBic() != null ? t.agentBic() : t.agentOther() == null ? null : t.agentOther().getId());
+        v.put("remark", t.unstructured() == null ? null : String.join(" ", t.unstructured()));
         if (v.get("country") == null) {
             v.put("country", debtorAccountCountry != null ? debtorAccountCountry : debtorCountry);
         }

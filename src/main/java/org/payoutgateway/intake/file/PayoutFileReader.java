@@ -71,11 +71,24 @@ public abstract class PayoutFileReader implements Closeable {
         return text.length() <= 200 ? text : text.substring(0, 200) + "... (" + text.length() + " characters)";
     }
 
-    /** @throws PayoutFileException when the file cannot be read at all (encoding, header, not JSON) */
+    /**
+     * Opens the file, an ISO 20022 one reading its national id by {@link Pain001Reader#NATIONAL_ID_SCHEMES}.
+     *
+     * @throws PayoutFileException when the file cannot be read at all (encoding, header, not JSON)
+     */
     public static PayoutFileReader open(Path file) throws PayoutFileException {
+        return open(file, Pain001Reader.NATIONAL_ID_SCHEMES);
+    }
+
+    /**
+     * @param nationalIdSchemes for an ISO 20022 file: the scheme codes of {@code Cdtr/Id/PrvtId/Othr/SchmeNm/Cd}
+     *                          read as {@code id_number} (payout.intake.file.iso20022.national-id-schemes)
+     * @throws PayoutFileException when the file cannot be read at all (encoding, header, not JSON)
+     */
+    public static PayoutFileReader open(Path file, Set<String> nationalIdSchemes) throws PayoutFileException {
         String name = file.getFileName().toString().toLowerCase(Locale.ROOT);
         if (name.endsWith(".xml")) {
-            return Pain001Reader.open(file);
+            return Pain001Reader.open(file, nationalIdSchemes);
         }
         try {
             requireUtf8(file);
