@@ -1,6 +1,7 @@
 package org.payoutgateway.intake.file;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.Reader;
 import java.nio.file.Files;
@@ -35,6 +36,11 @@ class Pain001FileTest {
 
     @BeforeAll
     static void start() throws Exception {
+        gateway = Gateway.start("pain001", settings());
+    }
+
+    /** The settings of the test gateways: the sandbox, quick schedules. */
+    static Map<String, String> settings() {
         Map<String, String> settings = new LinkedHashMap<>();
         settings.put("payout.sandbox.enabled", "true");
         settings.put("payout.query.cron", "0/2 * * * * ?");
@@ -44,7 +50,7 @@ class Pain001FileTest {
         for (String account : List.of("paypro-id", "paypro-ke", "paypro-pk", "diamondpay-id")) {
             settings.put("payout.provider." + account + ".query-schedule", "2s,5s,10s,30s");
         }
-        gateway = Gateway.start("pain001", settings);
+        return settings;
     }
 
     @AfterAll
@@ -153,6 +159,78 @@ class Pain001FileTest {
             }
         }
         return out;
+    }
+
+    // ------------------------------------------------------------------------------ national id
+
+    static final String NATIONAL_ID = "3520212345678";
+
+    /**
+     * A pain.001.001.09 file of two transactions whose creditor's id is under the scheme code CCPT:
+     * {@code <prefix>1} in Pakistan (whose account requires {@code id_number}), {@code <prefix>2} in
+     * Indonesia (where it is stored as given).
+     */
+    static String nationalIdFile(String prefix) {
+        String id = "<Id><PrvtId><Othr><Id>" + NATIONAL_ID + "</Id><SchmeNm><Cd>CCPT</Cd></SchmeNm></Othr></PrvtId></Id>";
+        return String.format(HEAD, "2", "150100").replace("BAD-1", prefix)
+                + "<CdtTrfTxInf><PmtId><EndToEndId>" + prefix + "1</EndToEndId></PmtId>"
+                + "<Amt><InstdAmt Ccy=\"PKR\">100</InstdAmt></Amt>"
+                + "<CdtrAgt><FinInstnId><Othr><Id>JAZZCASH</Id></Othr></FinInstnId></CdtrAgt>"
+                + "<Cdtr><Nm>Ali Khan</Nm><PstlAdr><Ctry>PK</Ctry></PstlAdr>" + id
+                + "<CtctDtls><MobNb>3115112345</MobNb><EmailAdr>ali@example.com</EmailAdr></CtctDtls></Cdtr>"
+                + "<CdtrAcct><Id><Othr><Id>03001234567</Id></Othr></Id></CdtrAcct>"
+                + "<RmtInf><Ustrd>salary</Ustrd></RmtInf></CdtTrfTxInf>"
+                + "<CdtTrfTxInf><PmtId><EndToEndId>" + prefix + "2</EndToEndId></PmtId>"
+                + "<Amt><InstdAmt Ccy=\"IDR\">150000</InstdAmt></Amt>"
+                + "<CdtrAgt><FinInstnId><ClrSysMmbId><MmbId>0002</MmbId></ClrSysMmbId></FinInstnId></CdtrAgt>"
+                + "<Cdtr><Nm>Budi Santoso</Nm><PstlAdr><Ctry>ID</Ctry></PstlAdr>" + id
+                + "<CtctDtls><MobNb>081245907765</MobNb><EmailAdr>budi@example.com</EmailAdr></CtctDtls></Cdtr>"
+                + "<CdtrAcct><Id><Othr><Id>5464438554636</Id></Othr></Id></CdtrAcct>"
+                + "<RmtInf><Ustrd>salary</Ustrd></RmtInf></CdtTrfTxInf>" + TAIL;
+    }
+
+    @Test
+    void aCreditorIdUnderAnotherSchemeCodeIsNotTheNationalIdByDefault() throws Exception {
+        Map<String, String[]> rows = resultRows(gateway, "national-id-default.xml", nationalIdFile("NID-D"));
+        assertThat(rows.get("NID-D1")[0]).isEqualTo("REJECTED");
+        assertThat(rows.get("NID-D1")[1]).contains("id_number (CdtTrfTxInf[1]/Cdtr/Id/PrvtId/Othr/Id): is required");
+        assertThat(gateway.payout("NID-D2").instruction().idNumber()).isNull();
+    }
+
+    @Test
+    void aCreditorIdUnderASchemeCodeTheSettingListsIsTheNationalId() throws Exception {
+        Map<String, String> settings = settings();
+        settings.put("payout.intake.file.iso20022.national-id-schemes", "NIDN,CCPT");
+        try (Gateway listing = Gateway.start("pain001-national-id", settings)) {
+            Map<String, String[]> rows = resultRows(listing, "national-id-listed.xml", nationalIdFile("NID-L"));
+            assertThat(listing.payout("NID-L2").instruction().idNumber()).isEqualTo(NATIONAL_ID);
+            // Pakistan's account needs more than the file gives (account_type), but no longer the id
+            assertThat(rows.get("NID-L1")[0]).isEqualTo("REJECTED");
+            assertThat(rows.get("NID-L1")[1]).contains("account_type").doesNotContain("id_number");
+        }
+    }
+
+    @Test
+    void anEmptyListOrABlankSchemeCodeIsRefusedAtStart() {
+        for (String wrong : List.of(",", "NIDN,,CCPT")) {
+            Map<String, String> settings = settings();
+            settings.put("payout.intake.file.iso20022.national-id-schemes", wrong);
+            assertThatThrownBy(() -> Gateway.start("pain001-bad-schemes", settings).close()).as(wrong)
+                    .hasStackTraceContaining("payout.intake.file.iso20022.national-id-schemes");
+        }
+    }
+
+    /** Drops a file, waits for its CSV result; returns status and message by reference. */
+    private static Map<String, String[]> resultRows(Gateway g, String name, String content) throws Exception {
+        g.drop(name, content);
+        Gateway.await(() -> Files.exists(g.resultOf(name)), Duration.ofSeconds(60), "no result for " + name);
+        Map<String, String[]> rows = new LinkedHashMap<>();
+        try (Reader r = Files.newBufferedReader(g.resultOf(name))) {
+            for (CSVRecord rec : CSVFormat.RFC4180.builder().setHeader().setSkipHeaderRecord(true).build().parse(r)) {
+                rows.put(rec.get("reference"), new String[] {rec.get("status"), rec.get("message")});
+            }
+        }
+        return rows;
     }
 
     // ------------------------------------------------------------------------- malformed files

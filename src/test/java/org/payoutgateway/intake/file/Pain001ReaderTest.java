@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -79,6 +81,31 @@ class Pain001ReaderTest {
             assertThat(in.remark()).isEqualTo("Invoice 1 and 2");
             assertThat(reader.next().instruction().reference()).isEqualTo("R-2");
             assertThat(reader.next()).isNull();
+        }
+    }
+
+    @Test
+    void theNationalIdIsReadUnderTheSchemeCodesGiven() throws Exception {
+        Path file = Files.writeString(dir.resolve("f.xml"), V03.replace("<Cd>NIDN</Cd>", "<Cd>CCPT</Cd>"));
+        try (Pain001Reader reader = Pain001Reader.open(file)) {
+            assertThat(reader.next().instruction().idNumber()).as("CCPT is not a default scheme code").isNull();
+        }
+        try (PayoutFileReader reader = PayoutFileReader.open(file, Set.of("NIDN", "CCPT"))) {
+            assertThat(reader.next().instruction().idNumber()).isEqualTo("17301-2345678-9");
+        }
+        try (PayoutFileReader reader = PayoutFileReader.open(file, Set.of("CUST", "CCPT"))) {
+            assertThat(reader.next().instruction().idNumber()).as("the first Othr whose code is listed").isEqualTo("X-9");
+        }
+    }
+
+    @Test
+    void theSchemeCodesSettingIsAListOfCodesNoneBlank() {
+        assertThat(Pain001Reader.nationalIdSchemes("NIDN")).containsExactly("NIDN");
+        assertThat(Pain001Reader.nationalIdSchemes(" NIDN , CCPT ")).containsExactlyInAnyOrder("NIDN", "CCPT");
+        for (String wrong : List.of(",", " , ", "NIDN,", "NIDN,,CCPT", ",CCPT")) {
+            assertThatThrownBy(() -> Pain001Reader.nationalIdSchemes(wrong)).as(wrong)
+                    .isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining("payout.intake.file.iso20022.national-id-schemes");
         }
     }
 
