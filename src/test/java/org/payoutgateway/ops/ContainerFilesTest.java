@@ -2,14 +2,11 @@ package org.payoutgateway.ops;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.Reader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
-import java.util.Properties;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -17,9 +14,10 @@ import org.junit.jupiter.api.Test;
 
 /**
  * No Docker engine runs on the build machines, so the container files are checked here: every
- * environment variable the compose file gives the gateway is a real setting, secrets are compose
- * secrets read from files and never environment values, and the Dockerfile copies the jar the build
- * makes and runs it as a non-root user.
+ * environment variable the compose files give the gateway is a real setting, secrets are compose
+ * secrets read from files and never environment values, the replicas file runs its replicas on
+ * one shared volume behind the proxy, and the Dockerfile copies the jar the build makes and runs it
+ * as a non-root user. The checks shared with the Kubernetes manifests are {@link DeploymentChecks}.
  */
 class ContainerFilesTest {
 
