@@ -39,6 +39,7 @@ import org.payoutgateway.ops.LiveChanges;
 import org.payoutgateway.ops.PayoutMetrics;
 import org.payoutgateway.ops.IntakeFilesHealthCheck;
 import org.payoutgateway.ops.PayoutStoreHealthCheck;
+import org.payoutgateway.ops.SettingsVersion;
 import org.payoutgateway.intake.file.FileIntake;
 import org.payoutgateway.intake.file.FileResults;
 import org.payoutgateway.intake.file.IntakeFiles;
@@ -189,8 +190,8 @@ public class GatewayConfiguration implements CamelConfiguration {
         payoutApi.checkCallbackTargets(callbackTargets::refusal);
         registry.bind("payoutApi", payoutApi);
         // the operations console: its sessions stand in for the X-API-Key of the client that logged in
-        ConsoleSessions consoleSessions = new ConsoleSessions(settings.getDuration("payout.console.session-max-age", "8h"),
-                settings.getDuration("payout.console.session-idle", "30m"), store::now);
+        ConsoleSessions consoleSessions = new ConsoleSessions(store, settings.getDuration("payout.console.session-max-age", "8h"),
+                settings.getDuration("payout.console.session-idle", "30m"));
         payoutApi.acceptSessions(consoleSessions);
         registry.bind("consoleWeb", new ConsoleWeb(clients, apiGuard, auditTrail, consoleSessions));
         registry.bind("consoleApi", new ConsoleApi(store, guards, auditTrail,
@@ -223,10 +224,16 @@ public class GatewayConfiguration implements CamelConfiguration {
                 org.payoutgateway.api.HttpProblems.install(camel);
             }
         });
+        Path configDir = Path.of(settings.get("payout.config-dir", "config"));
+        Path routesDir = routesDir(settings.get("camel.main.routes-include-pattern", "file:routes/*.yaml"));
+        SettingsVersion settingsVersion = SettingsVersion.read(configDir.resolve("application.properties"), routesDir);
+        if (healthChecks != null) {
+            healthChecks.register(settingsVersion);
+        }
+        LOG.info("Settings version {} ({} and {})", settingsVersion.version(), configDir, routesDir);
         if (settings.getBoolean("payout.live-changes.enabled", false)) {
-            LiveChanges live = new LiveChanges(context, Path.of(settings.get("payout.config-dir", "config")),
-                    routesDir(settings.get("camel.main.routes-include-pattern", "file:routes/*.yaml")),
-                    settings.getInt("payout.live-changes.settle-ms", 500), accounts, guards, store, settings);
+            LiveChanges live = new LiveChanges(context, configDir, routesDir,
+                    settings.getInt("payout.live-changes.settle-ms", 500), accounts, guards, store, settings, settingsVersion);
             registry.bind("liveChanges", live);
             context.addService(live, true, false);
         }
@@ -287,7 +294,26 @@ public class GatewayConfiguration implements CamelConfiguration {
         config.setUsername(settings.get(prefix + ".username", "sa"));
         config.setPassword(settings.get(prefix + ".password", ""));
         config.setMaximumPoolSize(settings.getInt(prefix + ".pool-size", 20));
-        return new HikariDataSource(config);
+        try {
+            return new HikariDataSource(config);
+        } catch (RuntimeException e) {
+            if (h2InUseByAnotherProcess(e)) {
+                throw new IllegalStateException(prefix + ".url: the H2 database " + url.url().split(";")[0]
+                        + " is in use by another gateway process. An H2 file serves one gateway only; to run "
+                        + "several replicas, give them one PostgreSQL database (docs/replicas.md)", e);
+            }
+            throw e;
+        }
+    }
+
+    /** H2's error 90020, "Database may be already in use": another process holds the database file's lock. */
+    private static boolean h2InUseByAnotherProcess(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof java.sql.SQLException sql && sql.getErrorCode() == 90020) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**

@@ -86,6 +86,8 @@ public final class ConfigValidator {
      */
     static final Map<String, Kind> TYPED_SETTINGS = Map.ofEntries(
             Map.entry("payout.datasource.pool-size", Kind.COUNT),
+            Map.entry("payout.cluster.replicas", Kind.COUNT),
+            Map.entry("payout.cluster.lock-interval-ms", Kind.COUNT),
             Map.entry("payout.api.rate-limit", Kind.COUNT),
             Map.entry("payout.api.auth-failures-per-minute", Kind.COUNT),
             Map.entry("payout.intake.erp.datasource.pool-size", Kind.COUNT),

@@ -96,7 +96,8 @@ public final class LiveChanges extends ServiceSupport {
     private final AccountGuards guards;
     private final PayoutStore store;
     private final Settings settings;
-    private final Map<Path, String> applied = new HashMap<>();
+    /** The files as applied, and the version they make (readiness reports it). */
+    private final SettingsVersion applied;
     private final Map<Path, ScheduledFuture<?>> pending = new HashMap<>();
     private final List<Change> changes = Collections.synchronizedList(new ArrayList<>());
     private final List<FileWatcherResourceReloadStrategy> watchers = new ArrayList<>();
@@ -107,8 +108,9 @@ public final class LiveChanges extends ServiceSupport {
      *                     a file in several steps)
      */
     public LiveChanges(CamelContext camel, Path configDir, Path routesDir, long settleMillis,
-            ProviderAccounts accounts, AccountGuards guards, PayoutStore store, Settings settings) {
+            ProviderAccounts accounts, AccountGuards guards, PayoutStore store, Settings settings, SettingsVersion applied) {
         this.camel = camel;
+        this.applied = applied;
         this.propertiesFile = configDir.resolve("application.properties").toAbsolutePath().normalize();
         this.routesDir = routesDir.toAbsolutePath().normalize();
         this.settleMillis = settleMillis;
@@ -127,10 +129,6 @@ public final class LiveChanges extends ServiceSupport {
 
     @Override
     protected void doStart() throws Exception {
-        for (Path f : routeFiles()) {
-            applied.put(f, Files.readString(f));
-        }
-        applied.put(propertiesFile, Files.readString(propertiesFile));
         worker = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "live-changes");
             t.setDaemon(true);
@@ -187,14 +185,14 @@ public final class LiveChanges extends ServiceSupport {
 
     private void applyRoutes(Path file) throws Exception {
         if (!Files.exists(file)) {
-            if (applied.containsKey(file)) {
+            if (applied.content(file) != null) {
                 refuse(file, "was removed; removing routes is not applied live, its routes keep running until a restart");
             }
             return;
         }
         long started = System.nanoTime();
         String content = Files.readString(file);
-        if (content.equals(applied.get(file))) {
+        if (content.equals(applied.content(file))) {
             return;
         }
         // the running settings were checked when applied: a settings file saved but refused since
@@ -231,7 +229,7 @@ public final class LiveChanges extends ServiceSupport {
                 lanes.resume();
             }
         }
-        applied.put(file, content);
+        applied.applied(file, content);
         record(file, Result.APPLIED, "routes " + ids + " replaced (checked in " + checkedMillis
                 + " ms, replaced in " + millisSince(checked) + " ms)");
     }
@@ -307,7 +305,7 @@ public final class LiveChanges extends ServiceSupport {
             for (RouteDefinition old : oldRoutes) {
                 // a route of the file that was kept as it was (the API document's) runs again
                 ServiceStatus status = camel.getRouteController().getRouteStatus(old.getRouteId());
-                if (status != null && status.isStopped()) {
+                if (status != null && status.isStopped() && !waitsForClusterLock(old.getRouteId())) {
                     camel.getRouteController().startRoute(old.getRouteId());
                 }
             }
@@ -315,7 +313,7 @@ public final class LiveChanges extends ServiceSupport {
                 ServiceStatus status = camel.getRouteController().getRouteStatus(id);
                 RouteDefinition d = model.getRouteDefinition(id);
                 boolean autoStart = d == null || d.getAutoStartup() == null || !d.getAutoStartup().equals("false");
-                if (autoStart && (status == null || !status.isStarted())) {
+                if (autoStart && (status == null || !status.isStarted()) && !waitsForClusterLock(id)) {
                     throw new IllegalStateException("route " + id + " did not start (" + status + ")");
                 }
             }
@@ -363,13 +361,13 @@ public final class LiveChanges extends ServiceSupport {
         }
         long started = System.nanoTime();
         String content = Files.readString(propertiesFile);
-        String before = applied.get(propertiesFile);
+        String before = applied.content(propertiesFile);
         if (content.equals(before)) {
             return;
         }
         Set<String> changed = changedKeys(load(before), load(content));
         if (changed.isEmpty()) {
-            applied.put(propertiesFile, content);
+            applied.applied(propertiesFile, content);
             return;
         }
         List<String> newAccountNames;
@@ -435,9 +433,9 @@ public final class LiveChanges extends ServiceSupport {
                 }
             }
         }
-        applied.put(propertiesFile, content);
+        applied.applied(propertiesFile, content);
         for (Path f : affected) {
-            if (Files.readString(f).equals(applied.get(f))) {
+            if (Files.readString(f).equals(applied.content(f))) {
                 replaceRoutes(f);
             }
         }
@@ -508,7 +506,13 @@ public final class LiveChanges extends ServiceSupport {
     private DefaultCamelContext trialContext() {
         DefaultCamelContext trial = new DefaultCamelContext(false);
         trial.getCamelContextExtension().setName("live-change-check-" + TRIALS.incrementAndGet());
-        trial.getCamelContextExtension().setRegistry(new DefaultRegistry(camel.getRegistry()));
+        // the gateway's beans, but a cluster route policy (fileLeader) belongs to the running context
+        // and its cluster service: the trial's routes, never started, get a plain policy under its name
+        org.apache.camel.support.SimpleRegistry trialOnly = new org.apache.camel.support.SimpleRegistry();
+        camel.getRegistry().findByTypeWithName(org.apache.camel.impl.cluster.ClusteredRoutePolicy.class).keySet()
+                .forEach(name -> trialOnly.bind(name, new org.apache.camel.support.RoutePolicySupport() {
+                }));
+        trial.getCamelContextExtension().setRegistry(new DefaultRegistry(trialOnly, camel.getRegistry()));
         var live = (org.apache.camel.component.properties.PropertiesComponent) camel.getPropertiesComponent();
         PropertiesComponent pc = trial.getPropertiesComponent();
         pc.setLocation("file:" + propertiesFile);
@@ -525,6 +529,17 @@ public final class LiveChanges extends ServiceSupport {
 
     private Function<String, Optional<String>> liveLookup() {
         return k -> camel.getPropertiesComponent().resolveProperty(k);
+    }
+
+    /**
+     * Whether the route is one a cluster route policy runs only on the replica holding the lock
+     * ({@code routePolicy: fileLeader}), and this replica does not hold it: the policy starts it
+     * when the lock is taken, never a live change.
+     */
+    private boolean waitsForClusterLock(String routeId) {
+        Route route = camel.getRoute(routeId);
+        return route != null && route.getRoutePolicyList().stream()
+                .anyMatch(p -> p instanceof org.apache.camel.impl.cluster.ClusteredRoutePolicy c && !c.isLeader());
     }
 
     private List<Path> routeFiles() throws IOException {

@@ -131,6 +131,11 @@ final class ChildGateway implements AutoCloseable {
         }
     }
 
+    /** Waits for the gateway to end by itself (a refused start); its exit code, or null if it still runs. */
+    Integer awaitExit(Duration within) throws InterruptedException {
+        return process.waitFor(within.toMillis(), TimeUnit.MILLISECONDS) ? process.exitValue() : null;
+    }
+
     boolean alive() {
         return process != null && process.isAlive();
     }

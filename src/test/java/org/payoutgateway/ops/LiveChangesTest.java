@@ -70,6 +70,7 @@ class LiveChangesTest {
         String good = Files.readString(dispatch);
         Route running = gateway.context().getRoute("dispatch");
         Route create = gateway.context().getRoute("provider-create-paypro-id");
+        String version = readyVersion();
 
         Map<String, String> bad = Map.of(
                 "YAML does not parse", good.replace("    id: dispatch\n", "    id: \"dispatch\n"),
@@ -104,6 +105,7 @@ class LiveChangesTest {
         assertThat(taken.detail()).contains("oops.yaml:3: route id 'file-results' is already used by");
         assertThat(gateway.context().getRoute("file-results")).isSameAs(results);
         Files.delete(routes.resolve("oops.yaml"));
+        assertThat(readyVersion()).as("the settings version readiness reports, after refused edits only").isEqualTo(version);
 
         // payouts keep flowing through the routes that kept running
         List<String> refs = payouts("BAD", 20);
@@ -117,11 +119,14 @@ class LiveChangesTest {
     @Test
     void aGoodRouteEditAppliesWithinSecondsWhilePayoutsAreInFlightWithNoneLostOrSentTwice() throws Exception {
         List<String> refs = payouts("GOOD", 300);
+        String startVersion = readyVersion();
         // slow enough that the edit lands while payouts are being sent
         Files.writeString(config.resolve("application.properties"), "\npayout.provider.paypro-id.rate-limit=25\n",
                 java.nio.file.StandardOpenOption.APPEND);
         awaitChange(1);
         assertThat(guards().rateLimit("paypro-id")).isEqualTo(25);
+        String settingsEdited = readyVersion();
+        assertThat(settingsEdited).as("settings version after a settings edit").matches("[0-9a-f]{12}").isNotEqualTo(startVersion);
 
         gateway.drop("in-flight.csv", csv(refs));
         Gateway.await(() -> providers.server.getAllServeEvents().size() > 20, Duration.ofSeconds(20), "no payout was sent");
@@ -137,6 +142,7 @@ class LiveChangesTest {
         assertThat(change.result()).as(change.detail()).isEqualTo(LiveChanges.Result.APPLIED);
         assertThat(Duration.ofNanos(System.nanoTime() - edited)).isLessThan(Duration.ofSeconds(5));
         assertThat(gateway.context().getRoute("dispatch").getDescription()).isEqualTo("Claims due payouts and sends them (edited live)");
+        assertThat(readyVersion()).as("settings version after a route edit").isNotIn(startVersion, settingsEdited);
         // the template is replaced, not kept beside the new one, and every account's route is made from the new one
         assertThat(((org.apache.camel.model.ModelCamelContext) gateway.context()).getRouteTemplateDefinitions())
                 .filteredOn(t -> t.getId().equals("provider-create")).hasSize(1);
@@ -314,6 +320,19 @@ class LiveChangesTest {
     }
 
     /** The edit was refused after its new routes failed to start, and the routes named run again. */
+    /** The settings version in the readiness answer ({@code /observe/health/ready?data=true}, check settings-version). */
+    private String readyVersion() throws Exception {
+        java.net.http.HttpResponse<String> r = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+                java.net.URI.create("http://localhost:" + gateway.managementPort + "/observe/health/ready?data=true")).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+        for (com.fasterxml.jackson.databind.JsonNode check : new com.fasterxml.jackson.databind.ObjectMapper().readTree(r.body()).path("checks")) {
+            if (check.path("name").asText().equals("settings-version")) {
+                return check.path("data").path("version").asText();
+            }
+        }
+        throw new AssertionError("no settings-version check in readiness: " + r.body());
+    }
+
     private void assertRolledBack(LiveChanges.Change change, String failedRoute, String... running) {
         assertThat(change.result()).as(change.detail()).isEqualTo(LiveChanges.Result.REFUSED);
         assertThat(change.detail()).contains("did not start").contains("the old routes run again");

@@ -118,8 +118,10 @@ public class ErpIntake {
 
     /**
      * The write-back of a payout's state. {@code updated_at} is when the payout reached it, so the
-     * shipped write-back SQL ({@code … AND (updated_at IS NULL OR updated_at <= :#updated_at)}) lets a
-     * late write of an older state, by another instance, never overwrite a newer one.
+     * shipped write-back SQL ({@code … AND (updated_at IS NULL OR updated_at < :#updated_at OR (updated_at =
+     * :#updated_at AND status <> :#status))}) lets a late write of an older state, by another replica,
+     * never overwrite a newer one, and makes a repeated write of the same state (two replicas at once,
+     * or one that died before remembering it) change nothing.
      */
     private Map<String, Object> writeBack(String rowId, Payout p) {
         return parameters(rowId, erpStatus(p.state()), p.account(), p.providerReference(), p.providerStatus(), p.message(),
