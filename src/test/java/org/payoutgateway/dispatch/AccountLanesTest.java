@@ -131,8 +131,11 @@ class AccountLanesTest {
                 file.append(row("LT-" + i, "paypro-ke"));
             }
             gateway.drop("stop.csv", file.toString());
-            Gateway.await(() -> gateway.store().countByState().getOrDefault(PayoutState.SENDING, 0) == 6,
-                    Duration.ofSeconds(20), () -> "never 2 calls + 4 prefetched: " + gateway.store().countByState());
+            StandInProviders.Api ke = StandInProviders.APIS.get("paypro-ke");
+            // the stop comes while both calls are open at the provider (each answers after 1.5 s)
+            Gateway.await(() -> gateway.store().countByState().getOrDefault(PayoutState.SENDING, 0) == 6
+                            && providers.server.findAll(postRequestedFor(urlEqualTo(ke.prefix() + ke.createPath()))).size() == 2,
+                    Duration.ofSeconds(20), () -> "never 2 calls open + 4 prefetched: " + gateway.store().countByState());
             gateway.close();
 
             Map<String, Integer> states = new HashMap<>();
@@ -142,7 +145,6 @@ class AccountLanesTest {
                     states.put(rs.getString(1), rs.getInt(2));
                 }
             }
-            StandInProviders.Api ke = StandInProviders.APIS.get("paypro-ke");
             int sent = providers.server.findAll(postRequestedFor(urlEqualTo(ke.prefix() + ke.createPath()))).size();
             assertThat(states).as("states after the stop; %d creates sent", sent).doesNotContainKey("SENDING");
             assertThat(states.getOrDefault("SUBMITTED", 0)).as("payouts sent: their replies recorded").isEqualTo(sent);
