@@ -37,6 +37,10 @@ import java.util.regex.Pattern;
  * Some calls are slowed by a few milliseconds, before and after the order is taken, so that a kill
  * of the gateway lands mid-call: the provider may get a create whose answer the gateway never reads.
  * The decision (accept or refuse) is atomic per reference, whatever the concurrency.
+ *
+ * <p>Several gateway replicas can be told apart: a replica whose accounts' base URLs are
+ * {@code http://host:port/via/<replica>/<account>} has its creates counted under its name
+ * ({@link #createsByReplica}, {@link #acceptedByReplica}); without the prefix they count under "".
  */
 final class CrashProvider implements AutoCloseable {
 
@@ -74,6 +78,13 @@ final class CrashProvider implements AutoCloseable {
     /** reference -> when (System.nanoTime) the reply to its accepted create was sent in full. */
     final ConcurrentHashMap<String, Long> answeredAt = new ConcurrentHashMap<>();
     private final ThreadLocal<String> acceptedNow = new ThreadLocal<>();
+    private final ThreadLocal<String> replicaNow = new ThreadLocal<>();
+    /** replica (the {@code /via/<replica>/} of the call's path) -> create calls it made (accepted or refused). */
+    final ConcurrentHashMap<String, LongAdder> createsByReplica = new ConcurrentHashMap<>();
+    /** replica -> creates of it the provider accepted (a reference's one accepted create). */
+    final ConcurrentHashMap<String, LongAdder> acceptedByReplica = new ConcurrentHashMap<>();
+    /** reference -> the replica whose create the provider accepted. */
+    final ConcurrentHashMap<String, String> acceptedFrom = new ConcurrentHashMap<>();
 
     CrashProvider(long seed, int threads) throws IOException {
         // without TCP_NODELAY the JDK server's small replies wait for delayed ACKs (~40 ms each)
@@ -97,6 +108,13 @@ final class CrashProvider implements AutoCloseable {
     private void handle(HttpExchange ex) throws IOException {
         try {
             String path = ex.getRequestURI().getPath();
+            String replica = "";
+            if (path.startsWith("/via/")) {
+                int end = path.indexOf('/', "/via/".length());
+                replica = end < 0 ? path.substring("/via/".length()) : path.substring("/via/".length(), end);
+                path = end < 0 ? "/" : path.substring(end);
+            }
+            replicaNow.set(replica);
             String body;
             try (InputStream in = ex.getRequestBody()) {
                 body = new String(in.readAllBytes(), StandardCharsets.UTF_8);
@@ -134,6 +152,7 @@ final class CrashProvider implements AutoCloseable {
             // the gateway was killed mid-call: the order stays taken, as at a real provider
         } finally {
             acceptedNow.remove();
+            replicaNow.remove();
             ex.close();
         }
     }
@@ -194,6 +213,8 @@ final class CrashProvider implements AutoCloseable {
     /** Takes a create atomically: the new order, or null when the reference was already accepted (refused). */
     private Order create(String account, String reference, String idPrefix) {
         creates.increment();
+        String replica = replicaNow.get() == null ? "" : replicaNow.get();
+        createsByReplica.computeIfAbsent(replica, k -> new LongAdder()).increment();
         if (createLatencyMs > 0) {
             try {
                 Thread.sleep(createLatencyMs);
@@ -209,6 +230,8 @@ final class CrashProvider implements AutoCloseable {
             return null;
         }
         fresh.accepted.incrementAndGet();
+        acceptedByReplica.computeIfAbsent(replica, k -> new LongAdder()).increment();
+        acceptedFrom.put(reference, replica);
         acceptedNow.set(reference);
         return fresh;
     }
