@@ -30,6 +30,8 @@ import java.util.regex.Pattern;
  *       {@code 1003}; DiamondPay {@code error_code 0009}) and is <b>not</b> counted as accepted;</li>
  *   <li>a query for an accepted reference answers success (Paypro {@code data.status 0000} with
  *       {@code data.tradeNo}; DiamondPay {@code status 3} with {@code payout_cl_id});</li>
+ *   <li>a query for an accepted reference that {@link #fails} picks answers failed instead (Paypro
+ *       {@code data.status 0006}, a failure code; DiamondPay {@code status 5}), again with its id;</li>
  *   <li>a query for a reference it never accepted answers "not found" (Paypro outer code
  *       {@code 1004}, to be configured as {@code query.not-found-codes}; DiamondPay {@code 0050}).</li>
  * </ul>
@@ -52,15 +54,20 @@ final class CrashProvider implements AutoCloseable {
         final String account;
         final String providerId;
         final AtomicInteger accepted = new AtomicInteger();
+        /** Whether the provider ends this order FAILED (its queries say so) rather than SUCCESS. */
+        final boolean failed;
 
-        Order(String account, String providerId) {
+        Order(String account, String providerId, boolean failed) {
             this.account = account;
             this.providerId = providerId;
+            this.failed = failed;
         }
     }
 
     /** Time every create call takes besides the random pauses: a provider slower than the gateway's dispatch. */
     volatile int createLatencyMs;
+    /** References whose orders the provider ends FAILED (decided when it accepts them); none by default. */
+    volatile java.util.function.Predicate<String> fails = reference -> false;
     private final HttpServer server;
     private final ExecutorService pool;
     private final Random random;
@@ -169,8 +176,9 @@ final class CrashProvider implements AutoCloseable {
                 queriesNotFound.increment();
                 return "{\"code\":\"1004\",\"msg\":\"order does not exist\",\"success\":false}";
             }
-            return "{\"code\":\"0000\",\"msg\":\"success\",\"success\":true,\"data\":{\"status\":\"0000\",\"tradeNo\":\""
-                    + reference + "\",\"platFormTradeNo\":\"" + o.providerId + "\",\"message\":\"SUCCESS\"}}";
+            return "{\"code\":\"0000\",\"msg\":\"success\",\"success\":true,\"data\":{\"status\":\""
+                    + (o.failed ? "0006" : "0000") + "\",\"tradeNo\":\"" + reference + "\",\"platFormTradeNo\":\""
+                    + o.providerId + "\",\"message\":\"" + (o.failed ? "FAILED: account closed" : "SUCCESS") + "\"}}";
         }
         Order accepted = create(account, reference, "PP");
         if (accepted == null) {
@@ -207,7 +215,7 @@ final class CrashProvider implements AutoCloseable {
             return "{\"error_code\":\"0050\",\"error_msg\":\"Payout not found\"}";
         }
         return "{\"error_code\":\"0000\",\"error_msg\":\"\",\"data\":{\"payout_id\":\"" + o.providerId
-                + "\",\"payout_cl_id\":\"" + reference + "\",\"platform_id\":\"PF0002\",\"status\":3,\"error_msg\":\"\"}}";
+                + "\",\"payout_cl_id\":\"" + reference + "\",\"platform_id\":\"PF0002\",\"status\":" + (o.failed ? "5,\"error_msg\":\"account closed\"}}" : "3,\"error_msg\":\"\"}}");
     }
 
     /** Takes a create atomically: the new order, or null when the reference was already accepted (refused). */
@@ -223,7 +231,7 @@ final class CrashProvider implements AutoCloseable {
             }
         }
         createAttempts.computeIfAbsent(reference, k -> new AtomicInteger()).incrementAndGet();
-        Order fresh = new Order(account, idPrefix + ids.incrementAndGet());
+        Order fresh = new Order(account, idPrefix + ids.incrementAndGet(), fails.test(reference));
         Order existing = orders.putIfAbsent(reference, fresh);
         if (existing != null) {
             refusedDuplicates.increment();

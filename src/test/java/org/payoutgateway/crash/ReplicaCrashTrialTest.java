@@ -71,6 +71,8 @@ class ReplicaCrashTrialTest {
     static final Pattern CREATE_COUNT = Pattern.compile(
             "^provider_calls_seconds_count\\{([^}]*)}\\s+([0-9.eE+]+)", Pattern.MULTILINE);
 
+    static final Pattern LOCK_EVENT = Pattern.compile("FileLockClusterView - Lock on file \\S+ (acquired|lost)");
+
     private final List<Replica> replicas = new ArrayList<>();
     private CrashProvider provider;
     private CallbackReceiver receiver;
@@ -107,13 +109,15 @@ class ReplicaCrashTrialTest {
     /**
      * The crash trial with three replicas: payouts from five payout files and the ERP table (5,000 in
      * all) and 300 API payouts with a callback_url arrive in waves while replicas are killed with
-     * SIGKILL at random (every third kill the replica holding the file lock, the inbox reader and
-     * result writer) and started again, ten times. Afterwards: every payout is SUCCESS at its account
-     * with the provider's id, stored once; each reference was accepted exactly once by the stand-in;
+     * SIGKILL and started again, ten times: every other kill the replica holding the file lock (the
+     * inbox reader and result writer) soon after a file was dropped, the others a replica at random.
+     * The provider ends about a tenth of the payouts FAILED, the others SUCCESS. Afterwards: every
+     * payout is final as the provider ended it, at its account with the provider's id, stored once;
+     * each reference was accepted exactly once by the stand-in;
      * each file has exactly one result file, written once, covering each of its references once with
      * the provider's outcome, and nothing else is in the outbox; every ERP row carries its final
      * status and the provider's reference; every API payout's submitter got its callback, signed,
-     * with the final status, and callbacks delivered twice (a kill between the POST and its record)
+     * with the final status (none for payouts without a callback_url), and callbacks delivered twice (a kill between the POST and its record)
      * are no more than kills × callback delivery threads.
      */
     @Test
@@ -144,16 +148,20 @@ class ReplicaCrashTrialTest {
             if (kill <= waves) {
                 wave(in, db, inbox, tag, kill, waves, random);
             }
-            int waitMs = 300 + random.nextInt(2201);
+            boolean leaderKill = kill % 2 == 0;
+            // the lock holder soon after a drop, while it may be reading the file
+            int waitMs = leaderKill ? 200 + random.nextInt(1001) : 300 + random.nextInt(2201);
             Thread.sleep(waitMs);
             int victim = random.nextInt(REPLICAS);
             String why = "at random";
-            if (kill % 3 == 0) {
-                int leader = fileLeader();
+            if (leaderKill) {
+                int leader = fileLeader(Duration.ofSeconds(5));
                 if (leader >= 0) {
                     victim = leader;
                     why = "holding the file lock";
                     leaderKills++;
+                } else {
+                    why = "at random, no replica held the file lock";
                 }
             }
             Replica r = replicas.get(victim);
@@ -163,8 +171,9 @@ class ReplicaCrashTrialTest {
             long pid = r.gateway.pid();
             r.gateway.kill();
             killsPerReplica.merge(r.name, 1, Integer::sum);
-            killLog.add(String.format("kill %2d: %s (%s, run %d, pid %d) %4d ms after the previous step; store %s",
-                    kill, r.name, why, r.gateway.runs(), pid, waitMs, CrashTrials.nonZero(states(db))));
+            killLog.add(String.format("kill %2d at %5d ms: %s (%s, run %d, pid %d) %4d ms after the previous step; store %s",
+                    kill, (System.nanoTime() - trialStart) / 1_000_000, r.name, why, r.gateway.runs(), pid, waitMs,
+                    CrashTrials.nonZero(states(db))));
             r.gateway.start();
             answering[victim] = false;
         }
@@ -264,6 +273,8 @@ class ReplicaCrashTrialTest {
      */
     private EmbeddedPostgres.Database startCluster(Path root, String tag, long seed) throws Exception {
         provider = new CrashProvider(seed, 64);
+        // the provider ends about a tenth of the payouts FAILED: each must end as the provider said
+        provider.fails = reference -> Math.floorMod(reference.hashCode(), 10) == 0;
         receiver = new CallbackReceiver(SIGNING_KEY);
         EmbeddedPostgres.Database db = EmbeddedPostgres.freshDatabase("replicas");
         shared = Files.createDirectories(root.resolve("shared"));
@@ -407,23 +418,31 @@ class ReplicaCrashTrialTest {
         throw new AssertionError("no replica took the API batch: " + tried);
     }
 
-    /** The replica holding the file lock now (its file routes started), -1 if none can be told. */
-    private int fileLeader() {
-        int leader = -1;
-        for (int i = 0; i < REPLICAS; i++) {
-            ChildGateway g = replicas.get(i).gateway;
-            if (!g.alive()) {
-                continue;
+    /**
+     * The replica holding the file lock (as its current run's log tells: Camel's FileLockClusterView
+     * logs "Lock on file … acquired" and "… lost"), waiting up to {@code within} while the lock
+     * changes hands; -1 if none holds it by then.
+     */
+    private int fileLeader(Duration within) throws InterruptedException {
+        long deadline = System.nanoTime() + within.toNanos();
+        do {
+            for (int i = 0; i < REPLICAS; i++) {
+                ChildGateway g = replicas.get(i).gateway;
+                if (!g.alive()) {
+                    continue;
+                }
+                Matcher m = LOCK_EVENT.matcher(ChildGateway.tail(g.log(), 1_000_000));
+                String last = null;
+                while (m.find()) {
+                    last = m.group(1);
+                }
+                if ("acquired".equals(last)) {
+                    return i;
+                }
             }
-            String log = ChildGateway.tail(g.log(), 100_000);
-            // Camel logs "Started file-intake (file://…)" when the cluster policy starts the route on the lock holder
-            int started = log.lastIndexOf("Started file-intake (");
-            int stopped = log.lastIndexOf("Stopped file-intake (");
-            if (started >= 0 && started > stopped) {
-                leader = i;
-            }
-        }
-        return leader;
+            Thread.sleep(100);
+        } while (System.nanoTime() < deadline);
+        return -1;
     }
 
     // ------------------------------------------------------------------ settling and reading the store
@@ -500,7 +519,10 @@ class ReplicaCrashTrialTest {
                                String report) throws Exception {
         int total = in.expected.size();
         soft.assertThat(states.get("ALL")).as("payouts stored: none lost, none doubled; %s", report).isEqualTo(total);
-        soft.assertThat(states.get("SUCCESS")).as("payouts SUCCESS; %s", states).isEqualTo(total);
+        long failed = in.expected.keySet().stream().filter(provider.fails).count();
+        soft.assertThat(states.get("SUCCESS")).as("payouts SUCCESS (as the provider ended them); %s", states)
+                .isEqualTo(total - failed);
+        soft.assertThat(states.get("FAILED")).as("payouts FAILED (as the provider ended them); %s", states).isEqualTo(failed);
 
         // the store: each reference once, SUCCESS at its account with the id the provider gave it
         Map<String, String[]> stored = new HashMap<>();
@@ -520,14 +542,15 @@ class ReplicaCrashTrialTest {
         in.expected.forEach((ref, account) -> {
             String[] p = stored.get(ref);
             CrashProvider.Order o = provider.orders.get(ref);
-            if (p == null || !"SUCCESS".equals(p[0]) || !account.equals(p[1]) || o == null || !account.equals(o.account)
+            if (p == null || !outcome(ref).equals(p[0]) || !account.equals(p[1]) || o == null || !account.equals(o.account)
                     || !o.providerId.equals(p[2])) {
                 mismatches.add(ref + ": store " + (p == null ? "none" : String.join(" ", String.valueOf(p[0]),
                         String.valueOf(p[1]), String.valueOf(p[2]))) + ", provider " + (o == null ? "no order"
                         : o.account + " " + o.providerId));
             }
         });
-        soft.assertThat(mismatches).as("payouts not SUCCESS at their account with the provider's id (%d), e.g.",
+        soft.assertThat(mismatches).as("payouts not final as the provider ended them, at their account with the "
+                + "provider's id (%d)",
                 mismatches.size()).isEmpty();
 
         // the provider: exactly one accepted create per reference, for every reference, and no other
@@ -590,7 +613,7 @@ class ReplicaCrashTrialTest {
                     String ref = row.get("reference");
                     refs.add(ref);
                     CrashProvider.Order o = provider.orders.get(ref);
-                    if (!"SUCCESS".equals(row.get("status")) || o == null || !o.providerId.equals(row.get("provider_reference"))
+                    if (!outcome(ref).equals(row.get("status")) || o == null || !o.providerId.equals(row.get("provider_reference"))
                             || !o.account.equals(row.get("provider"))) {
                         wrong.add(row.toString());
                     }
@@ -598,7 +621,7 @@ class ReplicaCrashTrialTest {
             }
             soft.assertThat(refs).as("references in %s: each row of the file once, in file order", result.getFileName())
                     .containsExactlyElementsOf(f.getValue());
-            soft.assertThat(wrong).as("rows of %s not SUCCESS with the provider's id (%d)", result.getFileName(),
+            soft.assertThat(wrong).as("rows of %s not the provider's outcome and id (%d)", result.getFileName(),
                     wrong.size()).isEmpty();
         }
     }
@@ -615,7 +638,7 @@ class ReplicaCrashTrialTest {
                 rows++;
                 String ref = rs.getString(2);
                 CrashProvider.Order o = provider.orders.get(ref);
-                if (!ref.equals(in.erpRows.get(rs.getLong(1))) || !"SUCCESS".equals(rs.getString(3)) || o == null
+                if (!ref.equals(in.erpRows.get(rs.getLong(1))) || !outcome(ref).equals(rs.getString(3)) || o == null
                         || !o.account.equals(rs.getString(4)) || !o.providerId.equals(rs.getString(5))
                         || !names.contains(rs.getString(6))) {
                     wrong.add(rs.getLong(1) + " " + ref + ": " + rs.getString(3) + " " + rs.getString(4) + " "
@@ -625,7 +648,7 @@ class ReplicaCrashTrialTest {
             }
         }
         soft.assertThat(rows).as("ERP rows").isEqualTo(in.erpRows.size());
-        soft.assertThat(wrong).as("ERP rows not written back SUCCESS with the provider's reference (%d), e.g.",
+        soft.assertThat(wrong).as("ERP rows not written back with the provider's outcome and reference (%d)",
                 wrong.size()).isEmpty();
     }
 
@@ -642,16 +665,21 @@ class ReplicaCrashTrialTest {
         List<String> wrong = new ArrayList<>();
         receiver.received.forEach((ref, list) -> list.forEach(cb -> {
             CrashProvider.Order o = provider.orders.get(ref);
-            if (!cb.signatureValid() || !"SUCCESS".equals(cb.status()) || o == null || !o.providerId.equals(cb.providerReference())) {
+            if (!cb.signatureValid() || !outcome(ref).equals(cb.status()) || o == null || !o.providerId.equals(cb.providerReference())) {
                 wrong.add(ref + ": " + cb);
             }
         }));
-        soft.assertThat(wrong).as("callbacks unsigned or not telling SUCCESS with the provider's id").isEmpty();
+        soft.assertThat(wrong).as("callbacks unsigned or not telling the provider's outcome and id").isEmpty();
         soft.assertThat(receiver.unreadable.sum()).as("callbacks that were not a payout").isZero();
         try (Connection c = db.connect()) {
             soft.assertThat(single(c, "SELECT COUNT(*) FROM payout WHERE intake = 'API' AND callback_state = 'DELIVERED'"))
                     .as("API payouts whose callback the store records delivered").isEqualTo(in.api.size());
         }
+    }
+
+    /** The state the provider ended the payout in: FAILED for those it fails, SUCCESS for the others. */
+    private String outcome(String reference) {
+        return provider.fails.test(reference) ? "FAILED" : "SUCCESS";
     }
 
     /** "result written" log lines per payout file, over every run of every replica. */
@@ -690,6 +718,19 @@ class ReplicaCrashTrialTest {
         return sum;
     }
 
+    /** Lines containing {@code needle} over every run of every replica. */
+    private long logLines(String needle) throws IOException {
+        long n = 0;
+        for (Replica r : replicas) {
+            try (var logs = Files.list(r.gateway.log().getParent())) {
+                for (Path log : (Iterable<Path>) logs.filter(p -> p.getFileName().toString().endsWith(".log"))::iterator) {
+                    n += Files.readAllLines(log, StandardCharsets.UTF_8).stream().filter(l -> l.contains(needle)).count();
+                }
+            }
+        }
+        return n;
+    }
+
     private static long count(Map<String, LongAdder> counts, String key) {
         LongAdder a = counts.get(key);
         return a == null ? 0 : a.sum();
@@ -726,6 +767,9 @@ class ReplicaCrashTrialTest {
         r.append("creates accepted per replica: ").append(shares).append("; create calls per replica ")
                 .append(counts(provider.createsByReplica)).append('\n');
         r.append("ERP rows claimed by: ").append(claimedBy).append('\n');
+        r.append(String.format("replica logs: %d files resumed after a stored row (\"resuming after row\"), %d lock takeovers "
+                        + "(\"Lock on file ... acquired\")%n", logLines("resuming after row"),
+                logLines("FileLockClusterView - Lock on file")));
         r.append(String.format("callbacks: %d payouts called back of %d, %d delivered more than once (%d extra deliveries) %s%n",
                 receiver.received.size(), in.api.size(), duplicates.size(),
                 duplicates.values().stream().mapToInt(n -> n - 1).sum(),
