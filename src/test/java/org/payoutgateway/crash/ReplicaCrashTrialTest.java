@@ -109,8 +109,10 @@ class ReplicaCrashTrialTest {
     /**
      * The crash trial with three replicas: payouts from five payout files and the ERP table (5,000 in
      * all) and 300 API payouts with a callback_url arrive in waves while replicas are killed with
-     * SIGKILL and started again, ten times: every other kill the replica holding the file lock (the
-     * inbox reader and result writer) soon after a file was dropped, the others a replica at random.
+     * SIGKILL and started again, ten times, a wave of ERP rows and API payouts before each kill: after
+     * each of the five file drops the replica holding the file lock (the inbox reader and result
+     * writer) as it reads the file (stored in commits of 100 rows, so another replica resumes it
+     * after its last stored row), between them a replica at random.
      * The provider ends about a tenth of the payouts FAILED, the others SUCCESS. Afterwards: every
      * payout is final as the provider ended it, at its account with the provider's id, stored once;
      * each reference was accepted exactly once by the stand-in;
@@ -131,7 +133,7 @@ class ReplicaCrashTrialTest {
         Path inbox = root.resolve("shared").resolve("inbox");
 
         Inflow in = new Inflow();
-        int waves = Math.max(1, Math.min(FILES, KILLS));
+        int waves = Math.max(1, KILLS);
         for (Replica r : replicas) {
             r.gateway.start();
         }
@@ -144,21 +146,30 @@ class ReplicaCrashTrialTest {
         java.util.Arrays.fill(answering, true);
         Map<String, Integer> killsPerReplica = new TreeMap<>();
         int leaderKills = 0;
+        int midRead = 0;
         for (int kill = 1; kill <= KILLS; kill++) {
-            if (kill <= waves) {
-                wave(in, db, inbox, tag, kill, waves, random);
+            List<String> dropped = new ArrayList<>(in.files.keySet());
+            wave(in, db, inbox, tag, kill, waves, random);
+            dropped = new ArrayList<>(in.files.keySet()).subList(dropped.size(), in.files.size());
+            // after a file is dropped, the lock holder as it reads it; the other kills a replica at random
+            boolean leaderKill = !dropped.isEmpty();
+            int waitMs;
+            if (leaderKill) {
+                boolean reading = awaitReading(db, dropped, Duration.ofSeconds(10));
+                waitMs = random.nextInt(200);
+                Thread.sleep(waitMs);
+                midRead += reading && stillReading(db, dropped) ? 1 : 0;
+            } else {
+                waitMs = 300 + random.nextInt(2201);
+                Thread.sleep(waitMs);
             }
-            boolean leaderKill = kill % 2 == 0;
-            // the lock holder soon after a drop, while it may be reading the file
-            int waitMs = leaderKill ? 200 + random.nextInt(1001) : 300 + random.nextInt(2201);
-            Thread.sleep(waitMs);
             int victim = random.nextInt(REPLICAS);
             String why = "at random";
             if (leaderKill) {
                 int leader = fileLeader(Duration.ofSeconds(5));
                 if (leader >= 0) {
                     victim = leader;
-                    why = "holding the file lock";
+                    why = "holding the file lock, reading " + dropped;
                     leaderKills++;
                 } else {
                     why = "at random, no replica held the file lock";
@@ -177,9 +188,7 @@ class ReplicaCrashTrialTest {
             r.gateway.start();
             answering[victim] = false;
         }
-        for (int wave = KILLS + 1; wave <= waves; wave++) {
-            wave(in, db, inbox, tag, wave, waves, random);
-        }
+        dropRemainingFiles(in, inbox, tag);
         for (Replica r : replicas) {
             r.gateway.awaitReady(READY_WITHIN);
         }
@@ -187,7 +196,8 @@ class ReplicaCrashTrialTest {
         long settleMs = awaitSettled(db, in);
         Map<String, Long> states = states(db);
         String report = report("kill trial", seed, root, in, states, settleMs, trialStart, db)
-                + String.format("kills %d (%d of the file-lock holder), per replica %s%n", KILLS, leaderKills, killsPerReplica)
+                + String.format("kills %d (%d of the file-lock holder, %d of them while it was reading a file), per replica %s%n",
+                        KILLS, leaderKills, midRead, killsPerReplica)
                 + String.join("\n", killLog) + "\n";
         System.out.println(report);
         Files.writeString(root.resolve("replica-crash-trial-report.txt"), report);
@@ -294,6 +304,8 @@ class ReplicaCrashTrialTest {
             s.put("payout.webhook.poll-interval-ms", "200");
             s.put("payout.webhook.retry-backoff", "1s,1s,2s,5s,10s,20s");
             s.put("payout.dispatch.concurrency", String.valueOf(CALLBACK_CONCURRENCY));
+            // files stored in several commits: a replica killed while reading leaves a part stored, to resume after
+            s.put("payout.intake.file.batch-size", "100");
             Path home = Files.createDirectories(root.resolve(name));
             replicas.add(new Replica(name, new ChildGateway(home, port, s), port,
                     Integer.parseInt(s.get("camel.management.port"))));
@@ -301,19 +313,34 @@ class ReplicaCrashTrialTest {
         return db;
     }
 
-    /** Wave {@code w} of {@code waves}: a payout file, a share of the ERP rows, a share of the API payouts. */
+    /**
+     * Wave {@code w} of {@code waves} (one before each kill): on odd waves the next payout file, on
+     * every wave a share of the ERP rows and of the API payouts.
+     */
     private void wave(Inflow in, EmbeddedPostgres.Database db, Path inbox, String tag, int w, int waves, Random random)
             throws Exception {
-        int files = Math.max(1, FILES);
-        for (int f = (w - 1) * files / waves; f < w * files / waves; f++) {
-            int from = f * FILE_PAYOUTS / files;
-            int to = (f + 1) * FILE_PAYOUTS / files;
-            addFile(in, inbox, "replicas-" + (f + 1) + ".csv", "RC" + tag + "-F" + (f + 1) + "-", to - from);
+        int f = (w - 1) / 2;
+        if (w % 2 == 1 && f < FILES) {
+            addPayoutFile(in, inbox, tag, f);
         }
         int erpFrom = (w - 1) * ERP_PAYOUTS / waves;
         addErpRows(in, db, "RC" + tag + "-E", erpFrom, w * ERP_PAYOUTS / waves - erpFrom);
         int apiFrom = (w - 1) * API_PAYOUTS / waves;
         submitApi(in, "RC" + tag + "-A", apiFrom, w * API_PAYOUTS / waves - apiFrom, random);
+    }
+
+    /** The files no wave dropped (more files than odd waves). */
+    private void dropRemainingFiles(Inflow in, Path inbox, String tag) throws IOException {
+        for (int f = in.files.size(); f < FILES; f++) {
+            addPayoutFile(in, inbox, tag, f);
+        }
+    }
+
+    /** File {@code f} (0-based) of the trial's {@link #FILES}, its share of {@link #FILE_PAYOUTS}. */
+    private void addPayoutFile(Inflow in, Path inbox, String tag, int f) throws IOException {
+        int from = f * FILE_PAYOUTS / FILES;
+        int to = (f + 1) * FILE_PAYOUTS / FILES;
+        addFile(in, inbox, "replicas-" + (f + 1) + ".csv", "RC" + tag + "-F" + (f + 1) + "-", to - from);
     }
 
     private void addFile(Inflow in, Path inbox, String name, String prefix, int rows) throws IOException {
@@ -416,6 +443,29 @@ class ReplicaCrashTrialTest {
             }
         }
         throw new AssertionError("no replica took the API batch: " + tried);
+    }
+
+    /** Waits until one of the files is being read (its intake_file row READING); false if none is within the time. */
+    private static boolean awaitReading(EmbeddedPostgres.Database db, List<String> names, Duration within) throws Exception {
+        long deadline = System.nanoTime() + within.toNanos();
+        while (System.nanoTime() < deadline) {
+            if (stillReading(db, names)) {
+                return true;
+            }
+            Thread.sleep(10);
+        }
+        return false;
+    }
+
+    private static boolean stillReading(EmbeddedPostgres.Database db, List<String> names) throws SQLException {
+        try (Connection c = db.connect(); PreparedStatement ps = c.prepareStatement(
+                "SELECT COUNT(*) FROM intake_file WHERE state = 'READING' AND name = ANY (?)")) {
+            ps.setArray(1, c.createArrayOf("varchar", names.toArray()));
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getLong(1) > 0;
+            }
+        }
     }
 
     /**
