@@ -275,6 +275,62 @@ class ReplicaCrashTrialTest {
         soft.assertAll();
     }
 
+    /**
+     * A result file is written once even when the replica writing it is killed right after renaming
+     * it into the outbox and before recording the file DONE (FileResults.writeCompleted: write, then
+     * markDone). The kill in that window is made exact: once the file's result is written and
+     * recorded, the lock holder is killed and the file's intake_file row is put back as the killed
+     * replica would have left it (WAITING, no result recorded); the replica taking the lock over
+     * must then leave the outbox as it is: one {@code <file>.result.csv}, no second result.
+     */
+    @Test
+    void aResultFileRenamedIntoTheOutboxJustBeforeTheWriterIsKilledIsNotWrittenAgain() throws Exception {
+        long seed = Long.getLong("replicas.seed", System.nanoTime());
+        Random random = new Random(seed);
+        String tag = UUID.randomUUID().toString().substring(0, 8);
+        Path root = Files.createDirectories(Path.of("target", "crash", "replicas-result-" + tag).toAbsolutePath());
+        EmbeddedPostgres.Database db = startCluster(root, tag, seed);
+        for (Replica r : replicas.subList(0, 2)) {
+            r.gateway.start();
+        }
+        for (Replica r : replicas.subList(0, 2)) {
+            r.gateway.awaitReady(READY_WITHIN);
+        }
+        Inflow in = new Inflow();
+        addFile(in, shared.resolve("inbox"), "once.csv", "RW" + tag + "-", 40);
+        submitApi(in, "RW" + tag + "-A", 0, 0, random);
+        long settleMs = awaitSettled(db, in);
+        int leader = fileLeader(Duration.ofSeconds(5));
+        String before = CrashTrials.list(shared.resolve("outbox"));
+
+        // the state a kill between the rename and the DONE record leaves
+        replicas.get(leader).gateway.kill();
+        try (Connection c = db.connect()) {
+            c.createStatement().executeUpdate("UPDATE intake_file SET state = 'WAITING', result_name = NULL, "
+                    + "completed_at = NULL WHERE name = 'once.csv'");
+        }
+        int next = fileLeader(Duration.ofSeconds(30));
+        Gateway.await(() -> {
+            try (Connection c = db.connect()) {
+                return single(c, "SELECT COUNT(*) FROM intake_file WHERE name = 'once.csv' AND state = 'DONE'") == 1;
+            } catch (SQLException e) {
+                return false;
+            }
+        }, Duration.ofSeconds(30), () -> "the replica taking over never finished once.csv; outbox "
+                + CrashTrials.list(shared.resolve("outbox")));
+        String after = CrashTrials.list(shared.resolve("outbox"));
+        System.out.printf("%n=== result written once across a kill after its rename: settled in %d ms; outbox before the "
+                + "kill %s; %s killed, %s took over; outbox after %s%n", settleMs, before, replicas.get(leader).name,
+                next < 0 ? "none" : replicas.get(next).name, after);
+
+        SoftAssertions soft = new SoftAssertions();
+        soft.assertThat(before).as("outbox before the kill").isEqualTo("[once.csv.result.csv]");
+        soft.assertThat(next).as("a replica took the file lock over").isNotNegative().isNotEqualTo(leader);
+        soft.assertThat(after).as("outbox after another replica took over: the result written once, no second one")
+                .isEqualTo("[once.csv.result.csv]");
+        soft.assertAll();
+    }
+
     // ------------------------------------------------------------------ the cluster
 
     /**
