@@ -280,7 +280,8 @@ class ReplicaCrashTrialTest {
      * it into the outbox and before recording the file DONE (FileResults.writeCompleted: write, then
      * markDone). The kill in that window is made exact: once the file's result is written and
      * recorded, the lock holder is killed and the file's intake_file row is put back as the killed
-     * replica would have left it (WAITING, no result recorded); the replica taking the lock over
+     * replica would have left it (WAITING, not DONE; the result's name as chosen before the write);
+     * the replica taking the lock over
      * must then leave the outbox as it is: one {@code <file>.result.csv}, no second result.
      */
     @Test
@@ -306,8 +307,9 @@ class ReplicaCrashTrialTest {
         // the state a kill between the rename and the DONE record leaves
         replicas.get(leader).gateway.kill();
         try (Connection c = db.connect()) {
-            c.createStatement().executeUpdate("UPDATE intake_file SET state = 'WAITING', result_name = NULL, "
-                    + "completed_at = NULL WHERE name = 'once.csv'");
+            // the result's name stays: it is recorded before the result is written (what the writer chose)
+            c.createStatement().executeUpdate("UPDATE intake_file SET state = 'WAITING', completed_at = NULL "
+                    + "WHERE name = 'once.csv'");
         }
         int next = fileLeader(Duration.ofSeconds(30));
         Gateway.await(() -> {
