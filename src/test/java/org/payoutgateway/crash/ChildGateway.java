@@ -168,6 +168,25 @@ final class ChildGateway implements AutoCloseable {
         return http.send(request, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
     }
 
+    /** POSTs JSON to the gateway's API with the trial's key. */
+    HttpResponse<String> post(String path, String json, Duration timeout) throws IOException, InterruptedException {
+        HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                .header("X-API-Key", API_KEY).header("Content-Type", "application/json").timeout(timeout)
+                .POST(HttpRequest.BodyPublishers.ofString(json, StandardCharsets.UTF_8)).build();
+        return http.send(request, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+    }
+
+    /** A GET on another port of this gateway (its management port: /observe/metrics, /observe/health). */
+    String getText(int otherPort, String pathAndQuery) throws IOException, InterruptedException {
+        HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + otherPort + pathAndQuery))
+                .timeout(Duration.ofSeconds(10)).GET().build();
+        HttpResponse<String> r = http.send(request, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+        if (r.statusCode() != 200) {
+            throw new IOException("GET :" + otherPort + pathAndQuery + ": HTTP " + r.statusCode());
+        }
+        return r.body();
+    }
+
     JsonNode getJson(String pathAndQuery) throws IOException, InterruptedException {
         HttpResponse<String> r = get(pathAndQuery, Duration.ofSeconds(10));
         if (r.statusCode() != 200) {

@@ -30,6 +30,8 @@ import java.util.regex.Pattern;
  *       {@code 1003}; DiamondPay {@code error_code 0009}) and is <b>not</b> counted as accepted;</li>
  *   <li>a query for an accepted reference answers success (Paypro {@code data.status 0000} with
  *       {@code data.tradeNo}; DiamondPay {@code status 3} with {@code payout_cl_id});</li>
+ *   <li>a query for an accepted reference that {@link #fails} picks answers failed instead (Paypro
+ *       {@code data.status 0006}, a failure code; DiamondPay {@code status 5}), again with its id;</li>
  *   <li>a query for a reference it never accepted answers "not found" (Paypro outer code
  *       {@code 1004}, to be configured as {@code query.not-found-codes}; DiamondPay {@code 0050}).</li>
  * </ul>
@@ -37,6 +39,10 @@ import java.util.regex.Pattern;
  * Some calls are slowed by a few milliseconds, before and after the order is taken, so that a kill
  * of the gateway lands mid-call: the provider may get a create whose answer the gateway never reads.
  * The decision (accept or refuse) is atomic per reference, whatever the concurrency.
+ *
+ * <p>Several gateway replicas can be told apart: a replica whose accounts' base URLs are
+ * {@code http://host:port/via/<replica>/<account>} has its creates counted under its name
+ * ({@link #createsByReplica}, {@link #acceptedByReplica}); without the prefix they count under "".
  */
 final class CrashProvider implements AutoCloseable {
 
@@ -48,15 +54,20 @@ final class CrashProvider implements AutoCloseable {
         final String account;
         final String providerId;
         final AtomicInteger accepted = new AtomicInteger();
+        /** Whether the provider ends this order FAILED (its queries say so) rather than SUCCESS. */
+        final boolean failed;
 
-        Order(String account, String providerId) {
+        Order(String account, String providerId, boolean failed) {
             this.account = account;
             this.providerId = providerId;
+            this.failed = failed;
         }
     }
 
     /** Time every create call takes besides the random pauses: a provider slower than the gateway's dispatch. */
     volatile int createLatencyMs;
+    /** References whose orders the provider ends FAILED (decided when it accepts them); none by default. */
+    volatile java.util.function.Predicate<String> fails = reference -> false;
     private final HttpServer server;
     private final ExecutorService pool;
     private final Random random;
@@ -74,6 +85,13 @@ final class CrashProvider implements AutoCloseable {
     /** reference -> when (System.nanoTime) the reply to its accepted create was sent in full. */
     final ConcurrentHashMap<String, Long> answeredAt = new ConcurrentHashMap<>();
     private final ThreadLocal<String> acceptedNow = new ThreadLocal<>();
+    private final ThreadLocal<String> replicaNow = new ThreadLocal<>();
+    /** replica (the {@code /via/<replica>/} of the call's path) -> create calls it made (accepted or refused). */
+    final ConcurrentHashMap<String, LongAdder> createsByReplica = new ConcurrentHashMap<>();
+    /** replica -> creates of it the provider accepted (a reference's one accepted create). */
+    final ConcurrentHashMap<String, LongAdder> acceptedByReplica = new ConcurrentHashMap<>();
+    /** reference -> the replica whose create the provider accepted. */
+    final ConcurrentHashMap<String, String> acceptedFrom = new ConcurrentHashMap<>();
 
     CrashProvider(long seed, int threads) throws IOException {
         // without TCP_NODELAY the JDK server's small replies wait for delayed ACKs (~40 ms each)
@@ -97,6 +115,13 @@ final class CrashProvider implements AutoCloseable {
     private void handle(HttpExchange ex) throws IOException {
         try {
             String path = ex.getRequestURI().getPath();
+            String replica = "";
+            if (path.startsWith("/via/")) {
+                int end = path.indexOf('/', "/via/".length());
+                replica = end < 0 ? path.substring("/via/".length()) : path.substring("/via/".length(), end);
+                path = end < 0 ? "/" : path.substring(end);
+            }
+            replicaNow.set(replica);
             String body;
             try (InputStream in = ex.getRequestBody()) {
                 body = new String(in.readAllBytes(), StandardCharsets.UTF_8);
@@ -134,6 +159,7 @@ final class CrashProvider implements AutoCloseable {
             // the gateway was killed mid-call: the order stays taken, as at a real provider
         } finally {
             acceptedNow.remove();
+            replicaNow.remove();
             ex.close();
         }
     }
@@ -150,8 +176,9 @@ final class CrashProvider implements AutoCloseable {
                 queriesNotFound.increment();
                 return "{\"code\":\"1004\",\"msg\":\"order does not exist\",\"success\":false}";
             }
-            return "{\"code\":\"0000\",\"msg\":\"success\",\"success\":true,\"data\":{\"status\":\"0000\",\"tradeNo\":\""
-                    + reference + "\",\"platFormTradeNo\":\"" + o.providerId + "\",\"message\":\"SUCCESS\"}}";
+            return "{\"code\":\"0000\",\"msg\":\"success\",\"success\":true,\"data\":{\"status\":\""
+                    + (o.failed ? "0006" : "0000") + "\",\"tradeNo\":\"" + reference + "\",\"platFormTradeNo\":\""
+                    + o.providerId + "\",\"message\":\"" + (o.failed ? "FAILED: account closed" : "SUCCESS") + "\"}}";
         }
         Order accepted = create(account, reference, "PP");
         if (accepted == null) {
@@ -188,12 +215,14 @@ final class CrashProvider implements AutoCloseable {
             return "{\"error_code\":\"0050\",\"error_msg\":\"Payout not found\"}";
         }
         return "{\"error_code\":\"0000\",\"error_msg\":\"\",\"data\":{\"payout_id\":\"" + o.providerId
-                + "\",\"payout_cl_id\":\"" + reference + "\",\"platform_id\":\"PF0002\",\"status\":3,\"error_msg\":\"\"}}";
+                + "\",\"payout_cl_id\":\"" + reference + "\",\"platform_id\":\"PF0002\",\"status\":" + (o.failed ? "5,\"error_msg\":\"account closed\"}}" : "3,\"error_msg\":\"\"}}");
     }
 
     /** Takes a create atomically: the new order, or null when the reference was already accepted (refused). */
     private Order create(String account, String reference, String idPrefix) {
         creates.increment();
+        String replica = replicaNow.get() == null ? "" : replicaNow.get();
+        createsByReplica.computeIfAbsent(replica, k -> new LongAdder()).increment();
         if (createLatencyMs > 0) {
             try {
                 Thread.sleep(createLatencyMs);
@@ -202,13 +231,15 @@ final class CrashProvider implements AutoCloseable {
             }
         }
         createAttempts.computeIfAbsent(reference, k -> new AtomicInteger()).incrementAndGet();
-        Order fresh = new Order(account, idPrefix + ids.incrementAndGet());
+        Order fresh = new Order(account, idPrefix + ids.incrementAndGet(), fails.test(reference));
         Order existing = orders.putIfAbsent(reference, fresh);
         if (existing != null) {
             refusedDuplicates.increment();
             return null;
         }
         fresh.accepted.incrementAndGet();
+        acceptedByReplica.computeIfAbsent(replica, k -> new LongAdder()).increment();
+        acceptedFrom.put(reference, replica);
         acceptedNow.set(reference);
         return fresh;
     }

@@ -50,16 +50,16 @@ import org.payoutgateway.support.Gateway;
  */
 class CrashTrialTest {
 
-    static final List<String> ACCOUNTS = List.of("paypro-id", "paypro-ke", "paypro-pk", "diamondpay-id");
+    static final List<String> ACCOUNTS = CrashTrials.ACCOUNTS;
     static final int PAYOUTS = Integer.getInteger("crash.payouts", 3000);
     static final int KILLS = Integer.getInteger("crash.kills", 10);
     static final Duration READY_WITHIN = Duration.ofSeconds(60);
     static final Duration SETTLE_WITHIN = Duration.ofMinutes(3);
     /** Nothing moving for this long (queries run every second, the sending lease is 5 s): stuck, stop waiting. */
     static final Duration STALLED_AFTER = Duration.ofSeconds(45);
-    static final List<String> NOT_FINAL = List.of("RECEIVED", "SENDING", "SUBMITTED", "UNKNOWN");
-    static final int BATCH_SIZE = 200;
-    static final int LANES = 2;
+    static final List<String> NOT_FINAL = CrashTrials.NOT_FINAL;
+    static final int BATCH_SIZE = CrashTrials.BATCH_SIZE;
+    static final int LANES = CrashTrials.LANES;
 
     private ChildGateway gateway;
     private CrashProvider provider;
@@ -408,9 +408,7 @@ class CrashTrialTest {
     }
 
     private static Map<String, Long> nonZero(Map<String, Long> totals) {
-        Map<String, Long> out = new LinkedHashMap<>(totals);
-        out.values().removeIf(v -> v == 0);
-        return out;
+        return CrashTrials.nonZero(totals);
     }
 
     /** Totals around a kill; the gateway may be busy, so a failure to read them is only noted (empty). */
@@ -424,95 +422,30 @@ class CrashTrialTest {
 
     /** The gateway's -D settings: test defaults, own folders under target/crash, the store, the stand-in. */
     private static Map<String, String> settings(String store, Path home, int port, int providerPort, String tag) {
-        Properties defaults = Gateway.defaults(home, port);
-        Map<String, String> s = new TreeMap<>();
-        defaults.stringPropertyNames().forEach(k -> s.put(k, defaults.getProperty(k)));
+        Map<String, String> db = new TreeMap<>();
         if (store.equals("h2")) {
             // the shipped H2 options (those of the default URL), on a file of this trial's own
             String shipped = org.payoutgateway.GatewayConfiguration.DEFAULT_H2_URL;
-            s.put("payout.datasource.url", "jdbc:h2:file:" + home.resolve("db").resolve("payouts")
+            db.put("payout.datasource.url", "jdbc:h2:file:" + home.resolve("db").resolve("payouts")
                     + shipped.substring(shipped.indexOf(';')) + System.getProperty("crash.h2.url-options", ""));
-            s.put("payout.datasource.username", "sa");
-            s.put("payout.datasource.password", "");
+            db.put("payout.datasource.username", "sa");
+            db.put("payout.datasource.password", "");
         } else {
-            EmbeddedPostgres.Database db = EmbeddedPostgres.freshDatabase("crash");
-            s.put("payout.datasource.url", db.url());
-            s.put("payout.datasource.username", db.username());
-            s.put("payout.datasource.password", db.password());
+            db.putAll(EmbeddedPostgres.freshDatabase("crash").storeSettings());
         }
-        s.put("camel.main.name", "crash-" + store + "-" + tag);
-        s.put("camel.server.port", String.valueOf(port));
-        s.put("payout.callback.base-url", "http://localhost:" + port);
-        s.put("payout.api.keys", ChildGateway.API_KEY);
-        // the trial reads every payout back through the API as fast as it can
-        s.put("payout.api.rate-limit", "100000");
-        s.put("payout.sandbox.enabled", "false");
-        s.put("payout.intake.erp.enabled", "false");
-        s.put("payout.dispatch.poll-interval-ms", "100");
-        s.put("payout.dispatch.batch-size", String.valueOf(BATCH_SIZE));
-        s.put("payout.dispatch.lanes", String.valueOf(LANES));
-        s.put("payout.dispatch.concurrency", "16");
-        s.put("payout.dispatch.sending-lease", "5s");
-        s.put("payout.query.cron", "* * * * * ?");
-        // the sending lease must stay above every HTTP timeout of a create call
-        s.put("camel.component.http.connect-timeout", "1000");
-        s.put("camel.component.http.connection-request-timeout", "1000");
-        s.put("camel.component.http.response-timeout", "2000");
-        s.put("camel.component.http.so-timeout", "2000");
-        for (String a : ACCOUNTS) {
-            s.put("payout.provider." + a + ".base-url", "http://127.0.0.1:" + providerPort + "/" + a);
-            s.put("payout.provider." + a + ".query-schedule", "1s");
-            s.put("payout.provider." + a + ".not-found-grace", "2s");
-            if (a.startsWith("paypro")) {
-                s.put("payout.provider." + a + ".query.not-found-codes", "1004");
-            }
-        }
-        s.put("payout.provider.paypro-id.merchant-no", "1000000001");
-        s.put("payout.provider.paypro-id.secret", "crash-secret");
-        s.put("payout.provider.paypro-ke.merchant-no", "1000000002");
-        s.put("payout.provider.paypro-ke.secret", "crash-secret");
-        s.put("payout.provider.paypro-pk.merchant-no", "1000000003");
-        s.put("payout.provider.paypro-pk.secret", "crash-secret");
-        s.put("payout.provider.diamondpay-id.platform-id", "PF0002");
-        s.put("payout.provider.diamondpay-id.key", "crash-key-dp");
-        s.put("payout.provider.diamondpay-id.authorization", "crash-token");
-        return s;
+        return CrashTrials.gatewaySettings(db, home, port, "http://127.0.0.1:" + providerPort, "crash-" + store + "-" + tag);
     }
 
-    static final String[] HEADER = {"reference", "country", "provider", "amount", "currency", "beneficiary_name",
-        "account_number", "bank_code", "account_type", "mobile", "email", "id_number", "remark"};
+    static final String[] HEADER = CrashTrials.HEADER;
 
     /** A valid row for the account (as the throughput benchmark's). */
     static String[] row(String ref, String account) {
-        return switch (account) {
-            case "paypro-id" -> new String[] {ref, "ID", "paypro-id", "150000", "IDR", "Budi Santoso", "5464438554636",
-                "0002", "", "081245907765", "budi@example.com", "", "crash"};
-            case "paypro-ke" -> new String[] {ref, "KE", "paypro-ke", "1500", "KES", "", "", "", "", "254712345678", "", "", ""};
-            case "paypro-pk" -> new String[] {ref, "PK", "paypro-pk", "5000", "PKR", "Jane Doe", "9876543210",
-                "ALLIED_BANK_LIMITED", "BANK", "3115112345", "jane@example.com", "1730123456789", "crash"};
-            default -> new String[] {ref, "ID", "diamondpay-id", "150000", "IDR", "test_name", "4088748280272397", "BCA",
-                "", "", "", "", ""};
-        };
+        return CrashTrials.row(ref, account);
     }
 
     /** Writes the one payout file as crash.csv.part and renames it into the inbox; returns reference -> account. */
     private static Map<String, String> dropFile(Path home, String tag) throws Exception {
-        Path inbox = Files.createDirectories(home.resolve("inbox"));
-        Path part = inbox.resolve("crash.csv.part");
-        Map<String, String> expected = new LinkedHashMap<>();
-        try (BufferedWriter w = Files.newBufferedWriter(part)) {
-            w.write(String.join(",", HEADER));
-            w.newLine();
-            for (int i = 0; i < PAYOUTS; i++) {
-                String account = ACCOUNTS.get(i % ACCOUNTS.size());
-                String ref = "CR" + tag + "-" + i;
-                expected.put(ref, account);
-                w.write(String.join(",", row(ref, account)));
-                w.newLine();
-            }
-        }
-        Files.move(part, inbox.resolve("crash.csv"), StandardCopyOption.ATOMIC_MOVE);
-        return expected;
+        return CrashTrials.dropFile(home.resolve("inbox"), "crash.csv", "CR" + tag + "-", PAYOUTS);
     }
 
     private String report(String store, long seed, Path home, List<String> killLog, List<String> lostAfterRestart,
@@ -560,10 +493,6 @@ class CrashTrialTest {
     }
 
     private static String list(Path dir) {
-        try (var files = Files.list(dir)) {
-            return files.map(f -> f.getFileName().toString()).sorted().toList().toString();
-        } catch (Exception e) {
-            return "[]";
-        }
+        return CrashTrials.list(dir);
     }
 }

@@ -65,8 +65,11 @@ public class FileResults {
     public int writeCompleted() throws IOException {
         int written = 0;
         for (IntakeFiles.Waiting f : files.complete()) {
-            Written result = write(f);
-            Path pain002 = writePain002(f);
+            // recorded before the result was written: an earlier writer chose it and stopped (was killed)
+            // before recording the file DONE, perhaps after renaming the result into the outbox
+            String recorded = files.resultName(f.id());
+            Written result = write(f, recorded);
+            Path pain002 = writePain002(f, recorded);
             files.markDone(f.id(), result.path().getFileName().toString());
             LOG.info("Payout file {}: every row settled ({} rows: {} success, {} failed, {} rejected, {} duplicate), "
                     + "result written to {}", f.name(), result.rows(), result.count("SUCCESS"), result.count("FAILED"),
@@ -97,11 +100,22 @@ public class FileResults {
         }
     }
 
-    private Written write(IntakeFiles.Waiting f) throws IOException {
+    /**
+     * Writes the file's result under the name recorded for it, or (none recorded yet) under a new
+     * name, recorded before anything is written. A result already in the outbox under the recorded
+     * name was renamed there whole by a writer that stopped before recording the file DONE: it is
+     * kept, not written a second time (nor under a second name).
+     */
+    private Written write(IntakeFiles.Waiting f, String recorded) throws IOException {
         Files.createDirectories(outboxDir);
-        Path target = outboxDir.resolve(f.name() + ".result.csv");
-        if (Files.exists(target)) {
-            target = outboxDir.resolve(f.name() + "." + f.id() + ".result.csv");
+        Path target = recorded == null ? null : outboxDir.resolve(recorded).normalize();
+        if (target == null || !outboxDir.normalize().equals(target.getParent())) {
+            target = outboxDir.resolve(f.name() + ".result.csv");
+            if (Files.exists(target)) {
+                target = outboxDir.resolve(f.name() + "." + f.id() + ".result.csv");
+            }
+            files.recordResultName(f.id(), target.getFileName().toString());
+            recorded = null;
         }
         Path tmp = outboxDir.resolve("." + target.getFileName() + ".tmp");
         Map<String, Long> statuses = new HashMap<>();
@@ -124,6 +138,12 @@ public class FileResults {
         } catch (UncheckedIOException e) {
             throw e.getCause();
         }
+        if (recorded != null && Files.exists(target)) {
+            Files.delete(tmp);
+            LOG.info("Payout file {}: its result {} was already in the outbox (written before a stop); not written again",
+                    f.name(), target.getFileName());
+            return new Written(target, statuses);
+        }
         return new Written(Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING),
                 statuses);
     }
@@ -135,7 +155,7 @@ public class FileResults {
      * order: row numbers are transaction ordinals). Returns null for other files, or when the
      * archived copy is gone or cannot be read (logged; the CSV result is written all the same).
      */
-    private Path writePain002(IntakeFiles.Waiting f) throws IOException {
+    private Path writePain002(IntakeFiles.Waiting f, String recordedResult) throws IOException {
         if (archiveDir == null || !f.name().toLowerCase(java.util.Locale.ROOT).endsWith(".xml")) {
             return null;
         }
@@ -146,8 +166,16 @@ public class FileResults {
             return null;
         }
         Path target = outboxDir.resolve(f.name() + ".pain.002.xml");
-        if (Files.exists(target)) {
-            target = outboxDir.resolve(f.name() + "." + f.id() + ".pain.002.xml");
+        Path ownTarget = outboxDir.resolve(f.name() + "." + f.id() + ".pain.002.xml");
+        if (recordedResult != null) {
+            // a writer stopped before recording the file DONE: a pain.002 it renamed into the outbox is kept
+            Path earlier = recordedResult.equals(f.name() + ".result.csv") ? target : ownTarget;
+            if (Files.exists(earlier)) {
+                return earlier;
+            }
+            target = earlier;
+        } else if (Files.exists(target)) {
+            target = ownTarget;
         }
         Path tmp = outboxDir.resolve("." + target.getFileName() + ".tmp");
         try (Pain001Reader reader = Pain001Reader.open(original);

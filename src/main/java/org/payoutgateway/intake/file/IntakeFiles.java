@@ -165,8 +165,37 @@ public class IntakeFiles {
         });
     }
 
+    /** The file DONE with its result's name, in one commit (a process killed in between leaves it WAITING). */
     public void markDone(long fileId, String resultName) {
-        markState(fileId, "DONE");
+        store.inTransaction(c -> {
+            try (PreparedStatement ps = c.prepareStatement("UPDATE intake_file SET state = 'DONE', completed_at = ?, "
+                    + "result_name = ? WHERE id = ?")) {
+                ps.setObject(1, PayoutStore.ts(store.now()));
+                ps.setString(2, resultName);
+                ps.setLong(3, fileId);
+                return ps.executeUpdate();
+            }
+        });
+    }
+
+    /**
+     * The name of the file's result as recorded before it was written ({@link #recordResultName}),
+     * or null: a writer that finds one takes over from a writer that stopped (was killed) after
+     * choosing it, perhaps after renaming the result into the outbox.
+     */
+    public String resultName(long fileId) {
+        return store.inTransaction(c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT result_name FROM intake_file WHERE id = ?")) {
+                ps.setLong(1, fileId);
+                try (ResultSet rs = ps.executeQuery()) {
+                    return rs.next() ? rs.getString(1) : null;
+                }
+            }
+        });
+    }
+
+    /** Records the name the file's result is about to be written under (committed before it is written). */
+    public void recordResultName(long fileId, String resultName) {
         store.inTransaction(c -> {
             try (PreparedStatement ps = c.prepareStatement("UPDATE intake_file SET result_name = ? WHERE id = ?")) {
                 ps.setString(1, resultName);
