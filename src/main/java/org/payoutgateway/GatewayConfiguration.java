@@ -139,7 +139,8 @@ public class GatewayConfiguration implements CamelConfiguration {
         registry.bind("accountGuards", guards);
         HealthCheckRegistry healthChecks = HealthCheckRegistry.get(context);
         if (healthChecks != null) {
-            guards.accounts().forEach(a -> healthChecks.register(new ProviderAccountHealthCheck(a, guards)));
+            guards.accounts().forEach(a -> healthChecks.register(new ProviderAccountHealthCheck(a, guards,
+                    ProviderAccountHealthCheck.inReadiness(settings))));
         }
         java.time.Duration recordWithin = java.time.Duration.ofMillis(settings.getInt("payout.dispatch.record-interval-ms", 5));
         int recordAtMost = settings.getInt("payout.dispatch.record-max", 200);

@@ -118,6 +118,7 @@ public final class ConfigValidator {
             Map.entry("payout.webhook.allow-http", Kind.BOOLEAN),
             Map.entry("payout.webhook.allow-private-targets", Kind.BOOLEAN),
             Map.entry("payout.metrics.refresh-interval-ms", Kind.COUNT),
+            Map.entry("payout.health.provider-circuits-in-readiness", Kind.BOOLEAN),
             Map.entry("payout.live-changes.enabled", Kind.BOOLEAN),
             Map.entry("payout.live-changes.settle-ms", Kind.COUNT),
             Map.entry("payout.sandbox.enabled", Kind.BOOLEAN),

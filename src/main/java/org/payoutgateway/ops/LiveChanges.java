@@ -429,7 +429,7 @@ public final class LiveChanges extends ServiceSupport {
         if (health != null) {
             for (String a : guards.accounts()) {
                 if (health.getCheck("provider-account-" + a).isEmpty()) {
-                    health.register(new ProviderAccountHealthCheck(a, guards));
+                    health.register(new ProviderAccountHealthCheck(a, guards, ProviderAccountHealthCheck.inReadiness(settings)));
                 }
             }
         }

@@ -88,6 +88,32 @@ class AccountGuardsTest {
         }
     }
 
+    /**
+     * With {@code payout.health.provider-circuits-in-readiness=false} (the replicas' deployment
+     * files): an open circuit shows in {@code /observe/health}, and readiness stays UP.
+     */
+    @Test
+    void withProviderCircuitsOutOfReadinessAnOpenCircuitLeavesTheGatewayReady() throws Exception {
+        try (StandInProviders providers = new StandInProviders()) {
+            StandInProviders.Api ke = StandInProviders.APIS.get("paypro-ke");
+            providers.server.stubFor(post(urlEqualTo(ke.prefix() + ke.createPath())).willReturn(aResponse().withStatus(503)));
+            providers.server.stubFor(post(urlEqualTo(ke.prefix() + ke.queryPath())).willReturn(aResponse().withStatus(503)));
+            Map<String, String> s = new HashMap<>(providers.settings());
+            s.put("payout.health.provider-circuits-in-readiness", "false");
+            s.put("payout.provider.paypro-ke.circuit-breaker.window", "4");
+            s.put("payout.provider.paypro-ke.circuit-breaker.min-calls", "4");
+            s.put("payout.provider.paypro-ke.circuit-breaker.open-for", "30s");
+            try (Gateway gateway = Gateway.start("breaker-not-ready", s)) {
+                gateway.drop("down.csv", kenyaFile("CR-", 10));
+                String health = "http://localhost:" + gateway.managementPort + "/observe/health";
+                Gateway.await(() -> body(health).contains("circuit open: payouts for paypro-ke"), Duration.ofSeconds(20),
+                        "the breaker never opened");
+                assertThat(status(health)).as("all checks, the open circuit among them").isEqualTo(503);
+                assertThat(status(health + "/ready")).as("readiness while the circuit is open").isEqualTo(200);
+            }
+        }
+    }
+
     @Test
     void rateAndConcurrencyLimitsHoldAtTheProvider() throws Exception {
         Vertx vertx = Vertx.vertx();

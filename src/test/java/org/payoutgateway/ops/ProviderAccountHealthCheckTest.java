@@ -30,7 +30,7 @@ class ProviderAccountHealthCheckTest {
         Settings settings = new Settings(k -> Optional.ofNullable(values.get(k)));
         AccountGuards guards = new AccountGuards(new ProviderAccounts(settings), settings);
         try (DefaultCamelContext camel = new DefaultCamelContext()) {
-            ProviderAccountHealthCheck check = new ProviderAccountHealthCheck("paypro-ke", guards);
+            ProviderAccountHealthCheck check = new ProviderAccountHealthCheck("paypro-ke", guards, true);
             check.setCamelContext(camel);
             assertThat(check.call().getState()).isEqualTo(HealthCheck.State.UP);
 
