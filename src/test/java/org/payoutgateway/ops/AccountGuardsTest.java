@@ -40,13 +40,7 @@ class AccountGuardsTest {
     void anOpenBreakerKeepsPayoutsInTheStoreAndNoneFails() throws Exception {
         try (StandInProviders providers = new StandInProviders()) {
             StandInProviders.Api ke = StandInProviders.APIS.get("paypro-ke");
-            // the provider is down: every create answers 503 (outcome unknown, queried later)
-            providers.server.stubFor(post(urlEqualTo(ke.prefix() + ke.createPath())).willReturn(aResponse().withStatus(503)));
-            providers.server.stubFor(post(urlEqualTo(ke.prefix() + ke.queryPath())).willReturn(aResponse().withStatus(503)));
-            Map<String, String> s = new HashMap<>(providers.settings());
-            s.put("payout.provider.paypro-ke.circuit-breaker.window", "4");
-            s.put("payout.provider.paypro-ke.circuit-breaker.min-calls", "4");
-            s.put("payout.provider.paypro-ke.circuit-breaker.open-for", "2s");
+            Map<String, String> s = kenyaDown(providers, "2s");
             s.put("payout.provider.paypro-ke.max-concurrent", "1");
             s.put("payout.dispatch.batch-size", "2");
             // the shipped re-send delays: a payout held back by the breaker must not wait them out
@@ -95,14 +89,8 @@ class AccountGuardsTest {
     @Test
     void withProviderCircuitsOutOfReadinessAnOpenCircuitLeavesTheGatewayReady() throws Exception {
         try (StandInProviders providers = new StandInProviders()) {
-            StandInProviders.Api ke = StandInProviders.APIS.get("paypro-ke");
-            providers.server.stubFor(post(urlEqualTo(ke.prefix() + ke.createPath())).willReturn(aResponse().withStatus(503)));
-            providers.server.stubFor(post(urlEqualTo(ke.prefix() + ke.queryPath())).willReturn(aResponse().withStatus(503)));
-            Map<String, String> s = new HashMap<>(providers.settings());
+            Map<String, String> s = kenyaDown(providers, "30s");
             s.put("payout.health.provider-circuits-in-readiness", "false");
-            s.put("payout.provider.paypro-ke.circuit-breaker.window", "4");
-            s.put("payout.provider.paypro-ke.circuit-breaker.min-calls", "4");
-            s.put("payout.provider.paypro-ke.circuit-breaker.open-for", "30s");
             try (Gateway gateway = Gateway.start("breaker-not-ready", s)) {
                 gateway.drop("down.csv", kenyaFile("CR-", 10));
                 String health = "http://localhost:" + gateway.managementPort + "/observe/health";
@@ -168,6 +156,21 @@ class AccountGuardsTest {
         assertThat(worstSecond).as("creates in the busiest second").isLessThanOrEqualTo(20);
         double seconds = (sorted.get(sorted.size() - 1) - sorted.get(0)) / 1e9;
         assertThat(seconds).as("40 creates at 10/s take about 3 s or more").isGreaterThanOrEqualTo(2.9);
+    }
+
+    /**
+     * Kenya's provider is down: every create and query answers 503 (outcome unknown, queried later).
+     * Settings for it with a breaker that opens after 4 such calls, for {@code openFor}.
+     */
+    static Map<String, String> kenyaDown(StandInProviders providers, String openFor) {
+        StandInProviders.Api ke = StandInProviders.APIS.get("paypro-ke");
+        providers.server.stubFor(post(urlEqualTo(ke.prefix() + ke.createPath())).willReturn(aResponse().withStatus(503)));
+        providers.server.stubFor(post(urlEqualTo(ke.prefix() + ke.queryPath())).willReturn(aResponse().withStatus(503)));
+        Map<String, String> s = new HashMap<>(providers.settings());
+        s.put("payout.provider.paypro-ke.circuit-breaker.window", "4");
+        s.put("payout.provider.paypro-ke.circuit-breaker.min-calls", "4");
+        s.put("payout.provider.paypro-ke.circuit-breaker.open-for", openFor);
+        return s;
     }
 
     static int status(String url) {
