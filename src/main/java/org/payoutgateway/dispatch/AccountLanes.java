@@ -72,6 +72,19 @@ public class AccountLanes {
         t.setDaemon(true);
         return t;
     });
+    /**
+     * Wakes an account's query filling when payouts it submitted become due for their first query
+     * (the schedule's first step after the create's commit), rather than at the next status-query
+     * trigger: due payouts are asked about at once while the account has room.
+     */
+    private final java.util.concurrent.ScheduledExecutorService wakes = java.util.concurrent.Executors
+            .newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "lane-query-wake");
+                t.setDaemon(true);
+                return t;
+            });
+    /** Query wakes are rounded up to this, so that an account is woken at most once per tick. */
+    static final long WAKE_TICK_MS = 100;
     private final AtomicLong sequence = new AtomicLong();
     private volatile boolean taking = true;
     private volatile boolean paused;
@@ -179,6 +192,7 @@ public class AccountLanes {
                 return;
             } finally {
                 fills.shutdown();
+                wakes.shutdownNow();
             }
         }
     }
@@ -339,10 +353,42 @@ public class AccountLanes {
                                 creates.decrementAndGet();
                                 if (createFiller.more) {
                                     fillLater(this::requestCreates);
+                                } else if (queryFiller.more) {
+                                    fillLater(this::requestQueries); // the creates are in: queries take what is left
                                 }
+                                wakeQueriesWhenDue();
                             });
                 }
             });
+        }
+
+        /** The last query wake scheduled, in ticks of {@link #WAKE_TICK_MS} since the epoch. */
+        final AtomicLong wakeTick = new AtomicLong();
+
+        /**
+         * After a create's reply is committed: its payout (if SUBMITTED) is due for its first query
+         * after the first step of the account's query schedule; the lane's query filling is woken
+         * then (once per tick). A wake that finds nothing due, or a payout that became final or was
+         * asked about by the trigger meanwhile, costs one look at the store and nothing more.
+         */
+        void wakeQueriesWhenDue() {
+            if (!taking) {
+                return;
+            }
+            java.util.Optional<org.payoutgateway.provider.ProviderConnector> c = accounts.find(account);
+            if (c.isEmpty() || c.get().querySchedule().isEmpty()) {
+                return;
+            }
+            long now = System.currentTimeMillis();
+            long tick = (now + c.get().querySchedule().get(0).toMillis() + WAKE_TICK_MS - 1) / WAKE_TICK_MS;
+            long before = wakeTick.get();
+            if (tick > before && wakeTick.compareAndSet(before, tick)) {
+                try {
+                    wakes.schedule(() -> fillLater(this::requestQueries), tick * WAKE_TICK_MS - now, TimeUnit.MILLISECONDS);
+                } catch (java.util.concurrent.RejectedExecutionException stopped) {
+                    // the lanes have stopped
+                }
+            }
         }
 
         /** Takes the account's due status queries the lane can ask now; true when more may be due. */
