@@ -31,9 +31,14 @@ import org.slf4j.LoggerFactory;
  * account delays only its own payouts.
  *
  * <p>Creates: a lane claims (RECEIVED → SENDING, committed) only as many payouts as it can send now
- * plus {@code payout.dispatch.prefetch}, and claims again as its calls end, so a crash leaves at
- * most {@code max-concurrent + prefetch} payouts of an account SENDING. Each claimed payout goes
- * through {@code direct:dispatch-payout} (route by account, create, record as the reply comes).
+ * plus {@code payout.dispatch.prefetch}, and claims again as their replies are committed, so a crash
+ * leaves at most {@code max-concurrent + prefetch} payouts of an account SENDING (calls in flight,
+ * replies read and not yet committed, claimed payouts waiting for a thread). Each claimed payout goes
+ * through {@code direct:dispatch-payout} (route by account, create, record as the reply comes). The
+ * account's concurrency permit is given back as soon as the reply is read, and the route hands the
+ * reply to the group commit without waiting: the lane's thread makes its next call at once, while the
+ * payout it has just sent stays counted in the lane until its reply is committed. Claims run on a
+ * fill thread, neither on a lane's thread nor on the committer's.
  * Status queries: a lane claims the account's due SUBMITTED/UNKNOWN payouts as its threads free up
  * ({@link PayoutStore#claimForQuery}: of several gateways on one store, one asks about each payout),
  * and asks for more while there are, so due payouts are asked about at the provider's pace, not in
@@ -58,6 +63,28 @@ public class AccountLanes {
     private final int prefetch;
     private final Duration queryLease;
     private final Map<String, Lane> lanes = new ConcurrentHashMap<>();
+    /**
+     * Runs the fills asked for as replies are committed (claims are store transactions: neither the
+     * lanes' threads, which go on with their next call, nor the committer wait for them).
+     */
+    private final java.util.concurrent.ExecutorService fills = java.util.concurrent.Executors.newCachedThreadPool(r -> {
+        Thread t = new Thread(r, "lane-fill");
+        t.setDaemon(true);
+        return t;
+    });
+    /**
+     * Wakes an account's query filling when payouts it submitted become due for their first query
+     * (the schedule's first step after the create's commit), rather than at the next status-query
+     * trigger: due payouts are asked about at once while the account has room.
+     */
+    private final java.util.concurrent.ScheduledExecutorService wakes = java.util.concurrent.Executors
+            .newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "lane-query-wake");
+                t.setDaemon(true);
+                return t;
+            });
+    /** Query wakes are rounded up to this, so that an account is woken at most once per tick. */
+    static final long WAKE_TICK_MS = 100;
     private final AtomicLong sequence = new AtomicLong();
     private volatile boolean taking = true;
     private volatile boolean paused;
@@ -163,7 +190,49 @@ public class AccountLanes {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return;
+            } finally {
+                fills.shutdown();
+                wakes.shutdownNow();
             }
+        }
+    }
+
+    /**
+     * Sends one payout through a route on the calling lane thread; returns the future of its reply's
+     * commit (null: nothing to commit). An error that escapes the route is thrown.
+     */
+    private java.util.concurrent.CompletableFuture<?> send(String route, Payout p) {
+        org.apache.camel.Exchange done = producer.send(route, e -> e.getIn().setBody(p));
+        if (done.getException() != null) {
+            throw org.apache.camel.RuntimeCamelException.wrapRuntimeCamelException(done.getException());
+        }
+        return done.getProperty(Dispatcher.RECORDED, java.util.concurrent.CompletableFuture.class);
+    }
+
+    /** Runs {@code then} once the reply's commit is over (at once when there is none); a failed commit is logged first. */
+    private static void whenRecorded(java.util.concurrent.CompletableFuture<?> recorded,
+                                     java.util.function.Consumer<Throwable> failed, Runnable then) {
+        if (recorded == null) {
+            then.run();
+            return;
+        }
+        recorded.whenComplete((ok, e) -> {
+            try {
+                if (e != null) {
+                    failed.accept(e instanceof java.util.concurrent.CompletionException c && c.getCause() != null ? c.getCause() : e);
+                }
+            } finally {
+                then.run();
+            }
+        });
+    }
+
+    /** A fill asked for when a reply is committed: on the fill thread, not the committer's. */
+    private void fillLater(Runnable fill) {
+        try {
+            fills.execute(fill);
+        } catch (java.util.concurrent.RejectedExecutionException stopped) {
+            // the lanes have stopped: nothing more is claimed
         }
     }
 
@@ -268,20 +337,58 @@ public class AccountLanes {
 
         private Task createTask(Payout p) {
             return new Task(true, p, () -> {
+                java.util.concurrent.CompletableFuture<?> recorded = null;
                 try {
-                    producer.sendBody(DISPATCH_ROUTE, p);
+                    recorded = send(DISPATCH_ROUTE, p);
                 } catch (RuntimeException e) {
                     // the route records every outcome it reaches; one that escapes leaves the payout
                     // SENDING, to be queried after the sending lease (never sent again blindly)
                     LOG.error("Payout {} [{}]: dispatch ended without a record, left SENDING: {}", p.reference(),
                             account, e.toString());
                 } finally {
-                    creates.decrementAndGet();
-                    if (createFiller.more) {
-                        requestCreates();
-                    }
+                    // the lane's thread takes its next payout now; this one leaves the lane (and
+                    // frees its place for a new claim) once its reply is committed
+                    whenRecorded(recorded, e -> LOG.error("Payout {} [{}]: reply not recorded, left SENDING (queried after the sending lease): {}",
+                            p.reference(), account, e.toString()), () -> {
+                                creates.decrementAndGet();
+                                if (createFiller.more) {
+                                    fillLater(this::requestCreates);
+                                } else if (queryFiller.more) {
+                                    fillLater(this::requestQueries); // the creates are in: queries take what is left
+                                }
+                                wakeQueriesWhenDue();
+                            });
                 }
             });
+        }
+
+        /** The last query wake scheduled, in ticks of {@link #WAKE_TICK_MS} since the epoch. */
+        final AtomicLong wakeTick = new AtomicLong();
+
+        /**
+         * After a create's reply is committed: its payout (if SUBMITTED) is due for its first query
+         * after the first step of the account's query schedule; the lane's query filling is woken
+         * then (once per tick). A wake that finds nothing due, or a payout that became final or was
+         * asked about by the trigger meanwhile, costs one look at the store and nothing more.
+         */
+        void wakeQueriesWhenDue() {
+            if (!taking) {
+                return;
+            }
+            java.util.Optional<org.payoutgateway.provider.ProviderConnector> c = accounts.find(account);
+            if (c.isEmpty() || c.get().querySchedule().isEmpty()) {
+                return;
+            }
+            long now = System.currentTimeMillis();
+            long tick = (now + c.get().querySchedule().get(0).toMillis() + WAKE_TICK_MS - 1) / WAKE_TICK_MS;
+            long before = wakeTick.get();
+            if (tick > before && wakeTick.compareAndSet(before, tick)) {
+                try {
+                    wakes.schedule(() -> fillLater(this::requestQueries), tick * WAKE_TICK_MS - now, TimeUnit.MILLISECONDS);
+                } catch (java.util.concurrent.RejectedExecutionException stopped) {
+                    // the lanes have stopped
+                }
+            }
         }
 
         /** Takes the account's due status queries the lane can ask now; true when more may be due. */
@@ -310,16 +417,21 @@ public class AccountLanes {
             for (Payout p : claim.claimed()) {
                 if (queries.add(p.reference())) {
                     executor.execute(new Task(false, p, () -> {
+                        java.util.concurrent.CompletableFuture<?> recorded = null;
                         try {
-                            producer.sendBody(QUERY_ROUTE, p);
+                            recorded = send(QUERY_ROUTE, p);
                         } catch (RuntimeException e) {
                             LOG.warn("Payout {} [{}]: status query ended in error, asked again later: {}", p.reference(),
                                     account, e.toString());
                         } finally {
-                            queried.add(p.reference());
-                            if (queryFiller.more) {
-                                requestQueries();
-                            }
+                            // not asked about again by this lane before its answer is committed
+                            whenRecorded(recorded, e -> LOG.warn("Payout {} [{}]: status answer not recorded, asked again later: {}",
+                                    p.reference(), account, e.toString()), () -> {
+                                        queried.add(p.reference());
+                                        if (queryFiller.more) {
+                                            fillLater(this::requestQueries);
+                                        }
+                                    });
                         }
                     }));
                 }

@@ -153,15 +153,23 @@ public class Dispatcher {
     }
 
     /**
-     * Records what the provider answered for one payout (the body: a {@link PayoutOutcomes.CreateResult}),
-     * returning once it is committed. Should the gateway stop before, the payout stays SENDING and
-     * is resolved by status queries, never sent anew blindly. A null body (payout not known) records nothing.
+     * Records what the provider answered for one payout (the body: a {@link PayoutOutcomes.CreateResult}):
+     * hands it to the group commit and returns at once, the commit's future in the exchange property
+     * {@link #RECORDED}. The account's concurrency permit was given back when the reply was read, so
+     * the lane's thread may make its next call while this reply is committed; the payout itself stays
+     * claimed in its lane until the future completes (its lane counts it, and it is SENDING in the
+     * store: nothing else is done with it before). Should the gateway stop before the commit, the
+     * payout stays SENDING and is resolved by status queries, never sent anew blindly. A null body
+     * (payout not known) records nothing.
      */
-    public void record(Object result) {
+    public void record(Object result, Exchange exchange) {
         if (result instanceof PayoutOutcomes.CreateResult r) {
-            replies.record(r);
+            exchange.setProperty(RECORDED, replies.submit(r));
         }
     }
+
+    /** Exchange property: the {@link java.util.concurrent.CompletableFuture} of the reply's commit. */
+    public static final String RECORDED = "replyRecorded";
 
     private ProviderConnector connector(Payout p) {
         return accounts.get(p.account());

@@ -439,6 +439,8 @@ public final class LiveChanges extends ServiceSupport {
                 replaceRoutes(f);
             }
         }
+        // a raised max-concurrent, a new account or new routes: the provider pools fit them
+        org.payoutgateway.provider.ProviderHttpPool.fit(camel, guards);
         Set<String> live = changed.stream().filter(k -> LIVE_PREFIXES.stream().anyMatch(k::startsWith))
                 .collect(Collectors.toCollection(TreeSet::new));
         Set<String> atRestart = new TreeSet<>(changed);

@@ -14,7 +14,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Records provider replies as they come, grouped: {@link #record} hands one reply to a single
- * committer thread and returns once the reply is committed. The committer takes the first reply
+ * committer thread and returns once the reply is committed ({@link #submit}: returns at once, with a
+ * future completed by the commit). The committer takes the first reply
  * waiting, gathers those that arrive within {@code interval} (at most {@code maxSize} in all) and
  * commits them together with one call of the given recorder (one transaction). So a reply is in
  * the store a few milliseconds after it was read, whatever the other calls of its account or of
@@ -64,19 +65,30 @@ public final class GroupCommit<T> implements AutoCloseable {
      * @throws PayoutStoreException when its group's commit failed, or the committer is closed
      */
     public void record(T reply) {
-        if (closed) {
-            throw new PayoutStoreException("the reply recorder is closed: reply not recorded", null);
-        }
-        Waiting<T> w = new Waiting<>(reply, new CompletableFuture<>());
-        queue.add(w);
+        CompletableFuture<Void> committed = submit(reply);
         try {
-            w.committed().get();
+            committed.get();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new PayoutStoreException("interrupted while the reply was being recorded", e);
         } catch (ExecutionException e) {
             throw e.getCause() instanceof RuntimeException r ? r : new PayoutStoreException("reply not recorded", e.getCause());
         }
+    }
+
+    /**
+     * Hands one reply to the committer and returns at once: the future completes when the reply is
+     * committed, or exceptionally when its group's commit failed or the committer is closed (the
+     * payout then keeps the state it had in the store). Whoever does anything further with that
+     * payout waits for the future first.
+     */
+    public CompletableFuture<Void> submit(T reply) {
+        if (closed) {
+            return CompletableFuture.failedFuture(new PayoutStoreException("the reply recorder is closed: reply not recorded", null));
+        }
+        Waiting<T> w = new Waiting<>(reply, new CompletableFuture<>());
+        queue.add(w);
+        return w.committed();
     }
 
     private void run() {

@@ -51,6 +51,10 @@ public final class AccountRoutes {
                 ids.add(id);
             }
         }
+        AccountGuards guards = camel.getRegistry().lookupByNameAndType("accountGuards", AccountGuards.class);
+        if (guards != null) {
+            ProviderHttpPool.fit(camel, guards); // the routes' provider endpoints exist now
+        }
         return ids;
     }
 

@@ -143,13 +143,15 @@ public class StatusQueries {
     }
 
     /**
-     * Records what the provider answered for one payout (the body: a {@link PayoutOutcomes.QueryResult}),
-     * returning once it is committed; anything else (a query held back, or applied at once for a
+     * Records what the provider answered for one payout (the body: a {@link PayoutOutcomes.QueryResult}):
+     * hands it to the group commit and returns at once, the commit's future in the exchange property
+     * {@link org.payoutgateway.dispatch.Dispatcher#RECORDED} (the lane asks nothing more about the
+     * payout before it completes); anything else (a query held back, or applied at once for a
      * notify) records nothing.
      */
-    public void record(Object result) {
+    public void record(Object result, Exchange exchange) {
         if (result instanceof PayoutOutcomes.QueryResult r) {
-            replies.record(r);
+            exchange.setProperty(org.payoutgateway.dispatch.Dispatcher.RECORDED, replies.submit(r));
         }
     }
 

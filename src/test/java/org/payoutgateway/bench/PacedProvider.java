@@ -29,6 +29,16 @@ final class PacedProvider implements AutoCloseable {
     /** account -> when each of its creates was answered. */
     final ConcurrentHashMap<String, ConcurrentLinkedQueue<Long>> createsAnswered = new ConcurrentHashMap<>();
     final java.util.concurrent.atomic.LongAdder sentTwice = new java.util.concurrent.atomic.LongAdder();
+    /** Queries answered "processing" (asked before the payout settled: a request of the rate spent on nothing). */
+    final java.util.concurrent.atomic.LongAdder queriesEarly = new java.util.concurrent.atomic.LongAdder();
+    /** Time from each request's arrival (its body read) to its answer, and the number of answers: the stand-in's own delay beyond its latency. */
+    final java.util.concurrent.atomic.LongAdder answerNanos = new java.util.concurrent.atomic.LongAdder();
+    final java.util.concurrent.atomic.LongAdder answers = new java.util.concurrent.atomic.LongAdder();
+    /** Queries answered "paid". */
+    final java.util.concurrent.atomic.LongAdder queriesPaid = new java.util.concurrent.atomic.LongAdder();
+    /** account -> calls (creates and queries) being answered now, and the most seen at once. */
+    final ConcurrentHashMap<String, java.util.concurrent.atomic.AtomicInteger> inFlight = new ConcurrentHashMap<>();
+    final ConcurrentHashMap<String, java.util.concurrent.atomic.AtomicInteger> maxInFlight = new ConcurrentHashMap<>();
 
     /** @param latencyMs per account, the time before each answer (accounts not named: 150 ms) */
     PacedProvider(Map<String, Integer> latencyMs, long settleAfterMs) throws Exception {
@@ -49,7 +59,11 @@ final class PacedProvider implements AutoCloseable {
             boolean diamond = path.contains("/gateway/api/v2/payouts");
             boolean create = diamond ? "POST".equals(req.method().name()) : !path.contains("query");
             String reference = diamond && !create ? path.substring(path.lastIndexOf('/') + 1) : reference(buffer.toString());
+            long arrived = System.nanoTime();
+            int now0 = inFlight.computeIfAbsent(account, a -> new java.util.concurrent.atomic.AtomicInteger()).incrementAndGet();
+            maxInFlight.computeIfAbsent(account, a -> new java.util.concurrent.atomic.AtomicInteger()).accumulateAndGet(now0, Math::max);
             vertx.setTimer(latencyMs.getOrDefault(account, 150), t -> {
+                inFlight.get(account).decrementAndGet();
                 String reply;
                 if (create) {
                     long now = System.currentTimeMillis();
@@ -62,6 +76,7 @@ final class PacedProvider implements AutoCloseable {
                 } else {
                     Long at = created.get(reference);
                     boolean paid = at != null && System.currentTimeMillis() - at >= settleAfterMs;
+                    (paid ? queriesPaid : queriesEarly).increment();
                     reply = diamond
                             ? "{\"error_code\":\"0000\",\"data\":{\"payout_id\":\"POT1\",\"payout_cl_id\":\"" + reference
                                     + "\",\"status\":" + (paid ? 3 : 2) + "}}"
@@ -69,6 +84,8 @@ final class PacedProvider implements AutoCloseable {
                                     + (paid ? "0000" : "0015") + "\",\"platFormTradeNo\":\"P1\",\"message\":\"" + (paid ? "SUCCESS" : "PROCESSING") + "\"}}";
                 }
                 req.response().putHeader("Content-Type", "application/json").end(reply);
+                answerNanos.add(System.nanoTime() - arrived);
+                answers.increment();
             });
         });
     }
