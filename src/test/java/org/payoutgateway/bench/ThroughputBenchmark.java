@@ -259,6 +259,8 @@ class ThroughputBenchmark {
                 PayoutStore payouts = main.getCamelContext().getRegistry().lookupByNameAndType("payoutStore", PayoutStore.class);
                 javax.sql.DataSource db = main.getCamelContext().getRegistry()
                         .lookupByNameAndType("payoutDataSource", javax.sql.DataSource.class);
+                // the file route (and its inbox) may start after start() returns, once the file lock is taken
+                Files.createDirectories(home.resolve("inbox"));
                 long start = System.nanoTime();
                 long cpuStart = processCpuMs();
                 long dbCpuStart = postgresCpuMs();
