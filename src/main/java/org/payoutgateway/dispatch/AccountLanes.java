@@ -5,20 +5,32 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.PriorityBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
+import org.apache.camel.Exchange;
 import org.apache.camel.ProducerTemplate;
+import org.apache.camel.RuntimeCamelException;
 import org.payoutgateway.payout.Payout;
 import org.payoutgateway.payout.PayoutOutcomes;
 import org.payoutgateway.payout.PayoutStore;
 import org.payoutgateway.provider.AccountGuards;
 import org.payoutgateway.provider.ProviderAccounts;
+import org.payoutgateway.provider.ProviderConnector;
 import org.payoutgateway.provider.ProviderReply;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -67,7 +79,7 @@ public class AccountLanes {
      * Runs the fills asked for as replies are committed (claims are store transactions: neither the
      * lanes' threads, which go on with their next call, nor the committer wait for them).
      */
-    private final java.util.concurrent.ExecutorService fills = java.util.concurrent.Executors.newCachedThreadPool(r -> {
+    private final ExecutorService fills = Executors.newCachedThreadPool(r -> {
         Thread t = new Thread(r, "lane-fill");
         t.setDaemon(true);
         return t;
@@ -77,7 +89,7 @@ public class AccountLanes {
      * (the schedule's first step after the create's commit), rather than at the next status-query
      * trigger: due payouts are asked about at once while the account has room.
      */
-    private final java.util.concurrent.ScheduledExecutorService wakes = java.util.concurrent.Executors
+    private final ScheduledExecutorService wakes = Executors
             .newSingleThreadScheduledExecutor(r -> {
                 Thread t = new Thread(r, "lane-query-wake");
                 t.setDaemon(true);
@@ -201,17 +213,17 @@ public class AccountLanes {
      * Sends one payout through a route on the calling lane thread; returns the future of its reply's
      * commit (null: nothing to commit). An error that escapes the route is thrown.
      */
-    private java.util.concurrent.CompletableFuture<?> send(String route, Payout p) {
-        org.apache.camel.Exchange done = producer.send(route, e -> e.getIn().setBody(p));
+    private CompletableFuture<?> send(String route, Payout p) {
+        Exchange done = producer.send(route, e -> e.getIn().setBody(p));
         if (done.getException() != null) {
-            throw org.apache.camel.RuntimeCamelException.wrapRuntimeCamelException(done.getException());
+            throw RuntimeCamelException.wrapRuntimeCamelException(done.getException());
         }
-        return done.getProperty(Dispatcher.RECORDED, java.util.concurrent.CompletableFuture.class);
+        return done.getProperty(Dispatcher.RECORDED, CompletableFuture.class);
     }
 
     /** Runs {@code then} once the reply's commit is over (at once when there is none); a failed commit is logged first. */
-    private static void whenRecorded(java.util.concurrent.CompletableFuture<?> recorded,
-                                     java.util.function.Consumer<Throwable> failed, Runnable then) {
+    private static void whenRecorded(CompletableFuture<?> recorded,
+                                     Consumer<Throwable> failed, Runnable then) {
         if (recorded == null) {
             then.run();
             return;
@@ -219,7 +231,7 @@ public class AccountLanes {
         recorded.whenComplete((ok, e) -> {
             try {
                 if (e != null) {
-                    failed.accept(e instanceof java.util.concurrent.CompletionException c && c.getCause() != null ? c.getCause() : e);
+                    failed.accept(e instanceof CompletionException c && c.getCause() != null ? c.getCause() : e);
                 }
             } finally {
                 then.run();
@@ -231,7 +243,7 @@ public class AccountLanes {
     private void fillLater(Runnable fill) {
         try {
             fills.execute(fill);
-        } catch (java.util.concurrent.RejectedExecutionException stopped) {
+        } catch (RejectedExecutionException stopped) {
             // the lanes have stopped: nothing more is claimed
         }
     }
@@ -324,7 +336,7 @@ public class AccountLanes {
             for (Payout p : claimed) {
                 try {
                     executor.execute(createTask(p));
-                } catch (java.util.concurrent.RejectedExecutionException stopping) {
+                } catch (RejectedExecutionException stopping) {
                     refused.add(notSent(p, "the gateway is stopping"));
                     creates.decrementAndGet();
                 }
@@ -337,7 +349,7 @@ public class AccountLanes {
 
         private Task createTask(Payout p) {
             return new Task(true, p, () -> {
-                java.util.concurrent.CompletableFuture<?> recorded = null;
+                CompletableFuture<?> recorded = null;
                 try {
                     recorded = send(DISPATCH_ROUTE, p);
                 } catch (RuntimeException e) {
@@ -375,7 +387,7 @@ public class AccountLanes {
             if (!taking) {
                 return;
             }
-            java.util.Optional<org.payoutgateway.provider.ProviderConnector> c = accounts.find(account);
+            Optional<ProviderConnector> c = accounts.find(account);
             if (c.isEmpty() || c.get().querySchedule().isEmpty()) {
                 return;
             }
@@ -385,7 +397,7 @@ public class AccountLanes {
             if (tick > before && wakeTick.compareAndSet(before, tick)) {
                 try {
                     wakes.schedule(() -> fillLater(this::requestQueries), tick * WAKE_TICK_MS - now, TimeUnit.MILLISECONDS);
-                } catch (java.util.concurrent.RejectedExecutionException stopped) {
+                } catch (RejectedExecutionException stopped) {
                     // the lanes have stopped
                 }
             }
@@ -417,7 +429,7 @@ public class AccountLanes {
             for (Payout p : claim.claimed()) {
                 if (queries.add(p.reference())) {
                     executor.execute(new Task(false, p, () -> {
-                        java.util.concurrent.CompletableFuture<?> recorded = null;
+                        CompletableFuture<?> recorded = null;
                         try {
                             recorded = send(QUERY_ROUTE, p);
                         } catch (RuntimeException e) {
@@ -462,12 +474,12 @@ public class AccountLanes {
      * the last fill found more due than it took, so the lane asks again as its work ends.
      */
     private static final class Filler {
-        private final java.util.function.BooleanSupplier fill;
+        private final BooleanSupplier fill;
         private final AtomicBoolean requested = new AtomicBoolean();
         private final AtomicBoolean running = new AtomicBoolean();
         volatile boolean more;
 
-        Filler(java.util.function.BooleanSupplier fill) {
+        Filler(BooleanSupplier fill) {
             this.fill = fill;
         }
 
