@@ -114,8 +114,13 @@ public class FileResults {
             if (Files.exists(target)) {
                 target = outboxDir.resolve(f.name() + "." + f.id() + ".result.csv");
             }
-            files.recordResultName(f.id(), target.getFileName().toString());
-            recorded = null;
+            String chosen = files.recordResultName(f.id(), target.getFileName().toString());
+            if (chosen.equals(target.getFileName().toString())) {
+                recorded = null;
+            } else { // another writer recorded its name first: the same result, under that name
+                recorded = chosen;
+                target = outboxDir.resolve(chosen).normalize();
+            }
         }
         Path tmp = outboxDir.resolve("." + target.getFileName() + ".tmp");
         Map<String, Long> statuses = new HashMap<>();

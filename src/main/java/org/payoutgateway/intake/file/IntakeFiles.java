@@ -194,15 +194,19 @@ public class IntakeFiles {
         });
     }
 
-    /** Records the name the file's result is about to be written under (committed before it is written). */
-    public void recordResultName(long fileId, String resultName) {
-        store.inTransaction(c -> {
-            try (PreparedStatement ps = c.prepareStatement("UPDATE intake_file SET result_name = ? WHERE id = ?")) {
+    /** Records the name the file's result is about to be written under (committed before it is written); returns the name recorded. */
+    public String recordResultName(long fileId, String resultName) {
+        // compare-and-set: of two writers at once (a lock holder that lost the lock without knowing), the
+        // first name recorded is the one both write
+        int set = store.inTransaction(c -> {
+            try (PreparedStatement ps = c.prepareStatement(
+                    "UPDATE intake_file SET result_name = ? WHERE id = ? AND result_name IS NULL")) {
                 ps.setString(1, resultName);
                 ps.setLong(2, fileId);
                 return ps.executeUpdate();
             }
         });
+        return set == 1 ? resultName : resultName(fileId);
     }
 
     /** How far a stored file's payouts have got: rows by intake outcome, accepted payouts by state. */

@@ -284,7 +284,13 @@ class Pain001FileTest {
     private void refusedWhole(String name, String content, List<String> references, String why) throws Exception {
         gateway.drop(name, content);
         Path note = gateway.errors.resolve(name + ".error.txt");
-        Gateway.await(() -> Files.exists(note), Duration.ofSeconds(30), "no error note for " + name);
+        Gateway.await(() -> { // the note is created, then written
+            try {
+                return Files.exists(note) && Files.size(note) > 0;
+            } catch (java.io.IOException notYet) {
+                return false;
+            }
+        }, Duration.ofSeconds(30), "no error note for " + name);
         assertThat(Files.readString(note)).contains(why).contains("No payout of it was stored");
         for (String reference : references) {
             assertThat(gateway.store().find(reference)).as(reference + " of " + name).isEmpty();
