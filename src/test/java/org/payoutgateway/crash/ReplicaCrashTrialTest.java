@@ -353,9 +353,7 @@ class ReplicaCrashTrialTest {
                     "http://127.0.0.1:" + provider.port() + "/via/" + name, name + "-" + tag);
             s.put("payout.instance-id", name);
             s.put("payout.cluster.replicas", String.valueOf(REPLICAS));
-            // the shipped lock interval: a replica starved of CPU on a 2-core machine for 5 x 500 ms lost the lock
-            // without knowing it and read a file beside the new holder (rows DUPLICATE, nothing sent twice)
-            s.put("payout.cluster.lock-interval-ms", "2000");
+            s.put("payout.cluster.lock-interval-ms", "500");
             s.put("payout.intake.erp.enabled", "true");
             s.put("payout.intake.erp.poll-interval-ms", "200");
             s.put("payout.intake.erp.claim-lease", "5s");
