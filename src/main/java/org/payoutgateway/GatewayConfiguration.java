@@ -104,12 +104,13 @@ public class GatewayConfiguration implements CamelConfiguration {
         PayoutValidator validator = new PayoutValidator(accounts);
         PayoutOutcomes outcomes = new PayoutOutcomes(store,
                 settings.getDurations("payout.dispatch.retry-backoff", "5s,30s,1m,5m"));
-        IntakeFiles files = new IntakeFiles(store);
+        String instanceId = settings.get("payout.instance-id",
+                ErpIntake.defaultInstanceId(settings.get("camel.server.port", "8080")));
+        IntakeFiles files = new IntakeFiles(store, instanceId, settings.getDuration("payout.intake.file.claim-lease", "30s"));
 
         registry.bind("payoutDataSource", dataSource);
         registry.bind("erpDataSource", erpDataSource);
-        registry.bind("erpIntake", new ErpIntake(store, validator,
-                settings.get("payout.instance-id", ErpIntake.defaultInstanceId()),
+        registry.bind("erpIntake", new ErpIntake(store, validator, instanceId,
                 settings.getDuration("payout.intake.erp.claim-lease", "5m"),
                 settings.getInt("payout.intake.erp.poll-size", 200),
                 settings.get("payout.intake.erp.owner", ApiClients.DEFAULT_CLIENT)));
@@ -127,6 +128,7 @@ public class GatewayConfiguration implements CamelConfiguration {
                 org.payoutgateway.intake.file.Pain001Reader.nationalIdSchemes(
                         settings.get("payout.intake.file.iso20022.national-id-schemes", "NIDN")));
         registry.bind("fileIntake", fileIntake);
+        registry.bind("fileInboxFilter", fileIntake.inboxFilter());
         registry.bind("fileLeader", fileLeader(context, settings));
         if (health != null) {
             health.register(new IntakeFilesHealthCheck(fileIntake));

@@ -61,6 +61,7 @@ public final class ConfigValidator {
     /** The beans the routes may call, by the names the gateway binds them under. */
     static final Map<String, Class<?>> BEANS = Map.ofEntries(
             Map.entry("fileIntake", FileIntake.class), Map.entry("fileResults", FileResults.class),
+            Map.entry("fileInboxFilter", org.apache.camel.component.file.GenericFileFilter.class),
             Map.entry("erpIntake", ErpIntake.class), Map.entry("dispatcher", Dispatcher.class),
             Map.entry("statusQueries", StatusQueries.class), Map.entry("payoutApi", PayoutApi.class),
             Map.entry("operatorApi", org.payoutgateway.api.OperatorApi.class),

@@ -88,8 +88,10 @@ class FileResumeTest {
         Path copy = archivedWhole.resolve(archiveName);
         assertThat(copy).as("the archived copy the store recorded").exists();
         Files.writeString(copy, whole);
+        // the gateway that read it has been gone for longer than its claim's lease
         try (PreparedStatement ps = c.prepareStatement("UPDATE intake_file SET state = 'READING', size_bytes = ?, "
-                + "modified_at = ?, result_name = NULL, completed_at = NULL WHERE name = ?")) {
+                + "modified_at = ?, result_name = NULL, completed_at = NULL, claim_expires_at = TIMESTAMP '2026-01-01 00:00:00' "
+                + "WHERE name = ?")) {
             ps.setLong(1, Files.size(copy));
             ps.setLong(2, Files.getLastModifiedTime(copy).toMillis());
             ps.setString(3, name);

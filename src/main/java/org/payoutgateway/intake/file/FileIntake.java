@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import org.apache.camel.Exchange;
+import org.apache.camel.component.file.GenericFileFilter;
 import org.payoutgateway.ops.PayoutMetrics;
 import org.payoutgateway.payout.Admission;
 import org.payoutgateway.payout.FieldError;
@@ -46,6 +47,8 @@ public class FileIntake {
     private final Duration progressInterval;
     /** Scheme codes read as the national id of an ISO 20022 file (payout.intake.file.iso20022.national-id-schemes). */
     private final Set<String> nationalIdSchemes;
+    /** How often a file whose claim another gateway holds is opened again (see {@link #take}). */
+    private final Duration claimCheckInterval = Duration.ofSeconds(1);
     /** The file being read now (one at a time), for {@link #stuck()}. */
     private volatile String readingNow;
 
@@ -81,6 +84,12 @@ public class FileIntake {
      * and recorded with the file, so that a reading the gateway's stop interrupted can be resumed
      * from the archived copy ({@link #resumeUnfinished()}).
      *
+     * <p>Of several gateways watching one shared inbox, only the one holding the file's claim in the
+     * store reads it ({@link IntakeFiles#open}); another that picked the file up at the same moment
+     * waits until the holder has archived it (or the holder's claim lapsed: then it takes the file up
+     * after the last stored row), and stores nothing of it. This does not depend on the file lock of
+     * {@code payout.cluster.lock-dir}, which a gateway starved of CPU can lose without knowing.
+     *
      * @throws PayoutFileException when nothing of the file can be read: the route moves it to the error folder
      */
     public Summary take(Exchange exchange) throws PayoutFileException, IOException {
@@ -88,14 +97,71 @@ public class FileIntake {
         String name = exchange.getIn().getHeader(Exchange.FILE_NAME_ONLY, path.getFileName().toString(), String.class);
         Path archived = stamped(archiveDir, name);
         exchange.setProperty(ARCHIVE_TARGET, archived.toString());
+        long size = Files.size(path);
+        long modified = Files.getLastModifiedTime(path).toMillis();
         synchronized (this) {
-            IntakeFiles.Opened opened = files.open(name, Files.size(path), Files.getLastModifiedTime(path).toMillis(),
-                    archived.getFileName().toString());
-            if (opened.storedRows() > 0) {
-                LOG.info("Payout file {}: resuming after row {} stored before a restart", name, opened.storedRows());
+            while (true) {
+                IntakeFiles.Opened opened = files.open(name, size, modified, archived.getFileName().toString(), this::isArchived);
+                if (opened.taken() == IntakeFiles.Taken.BEFORE) {
+                    exchange.setProperty(ARCHIVE_TARGET, archiveDir.resolve(opened.archiveName()).toString());
+                    LOG.info("Payout file {}: read already ({} rows stored) and not archived before a stop; archived now",
+                            name, opened.storedRows());
+                    return new Summary(0, 0, 0, 0);
+                }
+                if (opened.taken() == IntakeFiles.Taken.HERE) {
+                    if (opened.storedRows() > 0) {
+                        LOG.info("Payout file {}: resuming after row {} stored before a restart", name, opened.storedRows());
+                    }
+                    try {
+                        return read(opened.id(), name, path, opened.storedRows());
+                    } catch (IntakeFiles.ClaimLostException e) {
+                        LOG.warn("Payout file {}: another gateway took its reading over (this one paused past the claim's "
+                                + "lease); nothing more of it is stored here", name);
+                    }
+                }
+                // another gateway holds the claim: it archives the file when it is done, or its claim lapses
+                // (it died) and the file is opened here again. Until then this exchange waits: its end
+                // archives the file under this one's own name, which must not happen while the other reads it.
+                if (!awaitGone(path, claimCheckInterval)) {
+                    continue;
+                }
+                LOG.info("Payout file {}: read and archived by another gateway, which held its claim", name);
+                return new Summary(0, 0, 0, 0);
             }
-            return read(opened.id(), name, path, opened.storedRows());
         }
+    }
+
+    /** Waits up to {@code interval} for a file to leave the inbox; true when it has (or this gateway stops). */
+    private static boolean awaitGone(Path path, Duration interval) {
+        long end = System.nanoTime() + interval.toNanos();
+        while (System.nanoTime() < end) {
+            if (!Files.exists(path)) {
+                return true;
+            }
+            try {
+                Thread.sleep(100);
+            } catch (InterruptedException stopping) {
+                Thread.currentThread().interrupt();
+                return true;
+            }
+        }
+        return !Files.exists(path);
+    }
+
+    /** Whether a name in the archive folder is a file there. */
+    private boolean isArchived(String archiveName) {
+        Path p = archiveDir.resolve(archiveName).normalize();
+        return p.startsWith(archiveDir) && Files.exists(p);
+    }
+
+    /**
+     * The inbox's file filter ({@code filter=#fileInboxFilter} in {@code routes/file-intake.yaml}):
+     * leaves alone a file whose claim another gateway holds (it reads the file now, or has just read
+     * it and is archiving it), so that of replicas watching one shared inbox only the holder takes it.
+     */
+    public GenericFileFilter<java.io.File> inboxFilter() {
+        return file -> file.isDirectory()
+                || !files.claimedElsewhere(file.getFileNameOnly(), file.getFileLength(), file.getLastModified());
     }
 
     /**
@@ -110,8 +176,8 @@ public class FileIntake {
     public synchronized int resumeUnfinished() throws IOException {
         int resumed = 0;
         for (IntakeFiles.Unfinished f : files.unfinished()) {
-            if (Files.exists(inboxDir.resolve(f.name()))) {
-                continue; // the file route takes it and resumes after its last stored row
+            if (f.claimedElsewhere() || Files.exists(inboxDir.resolve(f.name())) || !files.claimReading(f.id())) {
+                continue; // another gateway reads it, or the file route takes it and resumes after its last stored row
             }
             Path copy = archivedCopy(f);
             resumed++;
@@ -122,15 +188,28 @@ public class FileIntake {
                     read(f.id(), f.name(), copy, f.storedRows());
                     continue;
                 } catch (PayoutFileException e) {
+                    // nothing of it was stored (a file read in part keeps its rows): UNREADABLE, as in the inbox
+                    writeNote(f.name(), "Payout file " + f.name() + " was not processed: its reading stopped with the "
+                            + "gateway and its archived copy " + copy.getFileName() + " cannot be read: " + e.getMessage()
+                            + System.lineSeparator() + "No payout of it was stored." + System.lineSeparator());
                     LOG.error("Payout file {}: its archived copy {} cannot be read: {}", f.name(), copy, e.getMessage());
+                    continue;
+                } catch (IntakeFiles.ClaimLostException e) {
+                    LOG.warn("Payout file {}: another gateway took over its resuming; left to that one", f.name());
+                    continue;
                 }
             }
             String why = "the gateway stopped while reading the file, and neither the file (in the inbox) nor its "
                     + "archived copy" + (f.archiveName() == null ? "" : " (" + f.archiveName() + ")")
                     + " could be read to resume it; the rows after row " + f.storedRows() + " were not stored";
             int[] counts = new int[3];
-            store(f.id(), f.name(), List.of(new PayoutFileReader.Row(f.storedRows() + 1, null, why)), counts, f.storedRows());
-            files.markState(f.id(), "WAITING");
+            try {
+                store(f.id(), f.name(), List.of(new PayoutFileReader.Row(f.storedRows() + 1, null, why)), counts,
+                        f.storedRows());
+                files.finishReading(f.id(), "WAITING");
+            } catch (IntakeFiles.ClaimLostException e) {
+                continue;
+            }
             writeNote(f.name(), "Payout file " + f.name() + ": " + why + "." + System.lineSeparator()
                     + "Its result file covers the " + f.storedRows() + " rows stored. To pay the rest, drop the file again: "
                     + "the rows already stored are reported as duplicates and not paid twice." + System.lineSeparator());
@@ -147,7 +226,7 @@ public class FileIntake {
     public List<IntakeFiles.Unfinished> stuck() {
         List<IntakeFiles.Unfinished> out = new ArrayList<>();
         for (IntakeFiles.Unfinished f : files.unfinished()) {
-            if (!f.name().equals(readingNow) && !Files.exists(inboxDir.resolve(f.name()))) {
+            if (!f.name().equals(readingNow) && !f.claimedElsewhere() && !Files.exists(inboxDir.resolve(f.name()))) {
                 out.add(f);
             }
         }
@@ -187,12 +266,12 @@ public class FileIntake {
         readingNow = name;
         try {
             Summary summary = readRows(fileId, name, path, storedRows);
-            files.markState(fileId, "WAITING");
+            files.finishReading(fileId, "WAITING");
             LOG.info("Payout file {}: {} rows, {} accepted, {} rejected, {} duplicate", name, summary.rows(),
                     summary.accepted(), summary.rejected(), summary.duplicates());
             return summary;
         } catch (PayoutFileException e) {
-            files.markState(fileId, "UNREADABLE");
+            files.finishReading(fileId, "UNREADABLE");
             throw e;
         } finally {
             readingNow = null;
@@ -270,6 +349,7 @@ public class FileIntake {
         }
         int last = rows.get(rows.size() - 1).number();
         List<Admission> admissions = store.inTransaction(c -> {
+            files.holdClaim(c, fileId); // before anything is stored: a gateway that lost the file's claim stores nothing
             List<Admission> a = store.admit(c, candidates, INTAKE, name, owner);
             files.recordRows(c, fileId, numbers, references, a, last);
             return a;

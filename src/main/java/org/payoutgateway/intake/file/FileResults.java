@@ -65,12 +65,19 @@ public class FileResults {
     public int writeCompleted() throws IOException {
         int written = 0;
         for (IntakeFiles.Waiting f : files.complete()) {
+            if (!files.claimResult(f.id())) {
+                continue; // another gateway holds the file's claim: its reader for the claim's lease, or another writer
+            }
             // recorded before the result was written: an earlier writer chose it and stopped (was killed)
             // before recording the file DONE, perhaps after renaming the result into the outbox
             String recorded = files.resultName(f.id());
             Written result = write(f, recorded);
             Path pain002 = writePain002(f, recorded);
-            files.markDone(f.id(), result.path().getFileName().toString());
+            if (!files.markDone(f.id(), result.path().getFileName().toString())) {
+                LOG.warn("Payout file {}: another gateway took over writing its result (this one paused past the claim's "
+                        + "lease); both wrote it under the one recorded name {}", f.name(), result.path().getFileName());
+                continue;
+            }
             LOG.info("Payout file {}: every row settled ({} rows: {} success, {} failed, {} rejected, {} duplicate), "
                     + "result written to {}", f.name(), result.rows(), result.count("SUCCESS"), result.count("FAILED"),
                     result.count("REJECTED"), result.count("DUPLICATE"), result.path()
@@ -122,7 +129,7 @@ public class FileResults {
                 target = outboxDir.resolve(chosen).normalize();
             }
         }
-        Path tmp = outboxDir.resolve("." + target.getFileName() + ".tmp");
+        Path tmp = temporary(target);
         Map<String, Long> statuses = new HashMap<>();
         try (Writer w = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8);
              CSVPrinter csv = new CSVPrinter(w, CSVFormat.RFC4180.builder().setHeader(COLUMNS).build())) {
@@ -182,7 +189,7 @@ public class FileResults {
         } else if (Files.exists(target)) {
             target = ownTarget;
         }
-        Path tmp = outboxDir.resolve("." + target.getFileName() + ".tmp");
+        Path tmp = temporary(target);
         try (Pain001Reader reader = Pain001Reader.open(original);
              java.io.OutputStream out = Files.newOutputStream(tmp);
              Pain002Writer pain002 = new Pain002Writer(out, reader.header(), "PG" + f.id() + "-"
@@ -221,6 +228,16 @@ public class FileResults {
             return null;
         }
         return Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    }
+
+    /**
+     * Where a result is written before it is renamed to {@code target}: a hidden name of this gateway's
+     * own, so that two gateways writing one result at once (one paused past its claim) never write into
+     * one file; each renames a whole result.
+     */
+    private Path temporary(Path target) {
+        return outboxDir.resolve("." + target.getFileName() + "." + files.instanceId().replaceAll("[^A-Za-z0-9_-]", "_")
+                + ".tmp");
     }
 
     /** Prints one result row; returns its status. */

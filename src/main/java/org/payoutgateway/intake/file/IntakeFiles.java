@@ -5,8 +5,12 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Predicate;
 import org.payoutgateway.payout.Admission;
 import org.payoutgateway.payout.PayoutStore;
 
@@ -15,11 +19,41 @@ import org.payoutgateway.payout.PayoutStore;
  * how far it was read, where it is archived, and what became of each row. A file is READING while its rows are stored,
  * WAITING until every accepted payout is final, DONE once its result file is written, UNREADABLE
  * when it could not be read at all.
+ *
+ * <p>Of several gateways on one store and one shared inbox, a file is read, and its result written,
+ * by the one holding its claim ({@code claimed_by}, {@code claim_expires_at}): taken by
+ * compare-and-set, renewed by every batch of rows stored, and checked in each batch's own
+ * transaction, so a gateway that lost its claim (paused past the lease while another took the file
+ * up) stores nothing more of it. A claim whose holder died lapses after the lease.
  */
 public class IntakeFiles {
 
-    /** A file being read: its id and the last row already stored by an earlier, interrupted run. */
-    public record Opened(long id, int storedRows) {
+    /** What {@link #open} found for a file in the inbox. */
+    public enum Taken {
+        /** Claimed here: read it after {@link Opened#storedRows()}. */
+        HERE,
+        /** Another gateway holds this file's claim (reads it now, or has just read it and archives it): leave it to that one. */
+        ELSEWHERE,
+        /** This very drop was read already (its rows are stored) and the gateway stopped before archiving it: archive it only. */
+        BEFORE
+    }
+
+    /**
+     * A file opened for reading: its record's id, the rows of it already stored by an earlier,
+     * interrupted reading, and where it is (to be) archived.
+     */
+    public record Opened(long id, int storedRows, Taken taken, String archiveName) {
+    }
+
+    /**
+     * Thrown (and the transaction rolled back) when another gateway has taken over this gateway's
+     * claim of a file: this one paused past the claim's lease. What this one was doing with the file
+     * is given up; the other one goes on with it.
+     */
+    public static class ClaimLostException extends RuntimeException {
+        public ClaimLostException(long fileId) {
+            super("payout file record " + fileId + " is claimed by another gateway");
+        }
     }
 
     /** A file whose rows are all stored, waiting for its payouts to be final. */
@@ -31,8 +65,25 @@ public class IntakeFiles {
     /** Per WAITING file: the row number before which every accepted row's payout is known final. */
     private final java.util.Map<Long, Integer> settledBefore = new java.util.concurrent.ConcurrentHashMap<>();
 
-    public IntakeFiles(PayoutStore store) {
+    /** This gateway's name in claims (payout.instance-id). */
+    private final String instanceId;
+    /** How long a claim holds unrenewed (payout.intake.file.claim-lease). */
+    private final Duration claimLease;
+
+    /**
+     * @param instanceId this gateway's name in the files' claims, unique per running gateway
+     * @param claimLease how long a claim holds without being renewed: longer than storing one batch of rows
+     *                   or writing one result file takes
+     */
+    public IntakeFiles(PayoutStore store, String instanceId, Duration claimLease) {
         this.store = store;
+        this.instanceId = instanceId;
+        this.claimLease = claimLease;
+    }
+
+    /** This gateway's name in claims. */
+    public String instanceId() {
+        return instanceId;
     }
 
     /**
@@ -41,64 +92,153 @@ public class IntakeFiles {
      * @param storedRows the rows of it already stored
      * @param archiveName its name in the archive folder once read (null for files opened before it was recorded)
      * @param modifiedMillis the file's modification time, epoch milliseconds
+     * @param claimedElsewhere whether another gateway holds its claim (reads it now)
      */
-    public record Unfinished(long id, String name, long sizeBytes, long modifiedMillis, int storedRows, String archiveName) {
+    public record Unfinished(long id, String name, long sizeBytes, long modifiedMillis, int storedRows, String archiveName,
+                             boolean claimedElsewhere) {
     }
 
     /**
-     * Opens the record of a file. When the same file (name, size, modification time) was being read
-     * when the gateway stopped, that record is resumed after its last stored row, so no row is
-     * stored twice and none is reported as its own duplicate.
+     * Opens the record of a file found in the inbox, claiming it for this gateway. When the same
+     * file (name, size, modification time) was being read when a gateway stopped, that record is
+     * resumed after its last stored row, so no row is stored twice and none is reported as its own
+     * duplicate. When another gateway holds the claim of this file, or this very drop was read
+     * already and only its archiving was cut short (its record WAITING or DONE, its archived copy not
+     * there), nothing is claimed ({@link Taken}).
      *
      * @param archiveName where the file will be archived once read, recorded so that an unfinished
      *        reading can be resumed from there ({@link #unfinished()})
+     * @param archived whether a name in the archive folder is there
      */
-    public Opened open(String name, long size, long modifiedMillis, String archiveName) {
+    public Opened open(String name, long size, long modifiedMillis, String archiveName, Predicate<String> archived) {
         return store.inTransaction(c -> {
-            try (PreparedStatement ps = c.prepareStatement("SELECT id, row_count FROM intake_file WHERE name = ? "
-                    + "AND size_bytes = ? AND modified_at = ? AND state = 'READING' ORDER BY id DESC")) {
+            // openings of files wait for each other (across gateways): the look-up below sees what the last one recorded
+            try (PreparedStatement lock = c.prepareStatement("SELECT id FROM intake_file_open WHERE id = 1 FOR UPDATE");
+                 ResultSet locked = lock.executeQuery()) {
+                locked.next();
+            }
+            Instant now = store.now();
+            try (PreparedStatement ps = c.prepareStatement("SELECT id, row_count, state, archive_name, claimed_by, "
+                    + "claim_expires_at FROM intake_file WHERE name = ? AND size_bytes = ? AND modified_at = ? "
+                    + "ORDER BY id DESC")) {
                 ps.setString(1, name);
                 ps.setLong(2, size);
                 ps.setLong(3, modifiedMillis);
+                ps.setMaxRows(1);
                 try (ResultSet rs = ps.executeQuery()) {
                     if (rs.next()) {
                         long id = rs.getLong(1);
                         int stored = rs.getInt(2);
-                        try (PreparedStatement up = c.prepareStatement("UPDATE intake_file SET archive_name = ? WHERE id = ?")) {
-                            up.setString(1, archiveName);
-                            up.setLong(2, id);
-                            up.executeUpdate();
+                        String state = rs.getString(3);
+                        String recordedArchive = rs.getString(4);
+                        if (claimedElsewhere(rs.getString(5), rs.getObject(6, OffsetDateTime.class), now)) {
+                            return new Opened(id, stored, Taken.ELSEWHERE, recordedArchive);
                         }
-                        return new Opened(id, stored);
+                        if (state.equals("READING")) {
+                            return claim(c, id, archiveName, now)
+                                    ? new Opened(id, stored, Taken.HERE, archiveName)
+                                    : new Opened(id, stored, Taken.ELSEWHERE, recordedArchive);
+                        }
+                        if ((state.equals("WAITING") || state.equals("DONE")) && recordedArchive != null
+                                && !archived.test(recordedArchive)) {
+                            return new Opened(id, stored, Taken.BEFORE, recordedArchive);
+                        }
                     }
                 }
             }
             try (PreparedStatement ps = c.prepareStatement("INSERT INTO intake_file (name, size_bytes, modified_at, state, "
-                    + "received_at, archive_name) VALUES (?, ?, ?, 'READING', ?, ?)", Statement.RETURN_GENERATED_KEYS)) {
+                    + "received_at, archive_name, claimed_by, claim_expires_at) VALUES (?, ?, ?, 'READING', ?, ?, ?, ?)",
+                    Statement.RETURN_GENERATED_KEYS)) {
                 ps.setString(1, name);
                 ps.setLong(2, size);
                 ps.setLong(3, modifiedMillis);
-                ps.setObject(4, PayoutStore.ts(store.now()));
+                ps.setObject(4, PayoutStore.ts(now));
                 ps.setString(5, archiveName);
+                ps.setString(6, instanceId);
+                ps.setObject(7, PayoutStore.ts(now.plus(claimLease)));
                 ps.executeUpdate();
                 try (ResultSet keys = ps.getGeneratedKeys()) {
                     keys.next();
-                    return new Opened(keys.getLong(1), 0);
+                    return new Opened(keys.getLong(1), 0, Taken.HERE, archiveName);
                 }
             }
         });
+    }
+
+    /**
+     * Whether another gateway holds the claim of this drop of a file (name, size, modification
+     * time): the inbox's file filter leaves such a file alone ({@link FileIntake#inboxFilter()}).
+     */
+    public boolean claimedElsewhere(String name, long size, long modifiedMillis) {
+        return store.inTransaction(c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT claimed_by, claim_expires_at FROM intake_file "
+                    + "WHERE name = ? AND size_bytes = ? AND modified_at = ? ORDER BY id DESC")) {
+                ps.setString(1, name);
+                ps.setLong(2, size);
+                ps.setLong(3, modifiedMillis);
+                ps.setMaxRows(1);
+                try (ResultSet rs = ps.executeQuery()) {
+                    return rs.next() && claimedElsewhere(rs.getString(1), rs.getObject(2, OffsetDateTime.class), store.now());
+                }
+            }
+        });
+    }
+
+    private boolean claimedElsewhere(String claimedBy, OffsetDateTime expires, Instant now) {
+        return claimedBy != null && !claimedBy.equals(instanceId) && expires != null && expires.toInstant().isAfter(now);
+    }
+
+    /**
+     * Claims a READING file for this gateway (compare-and-set: unclaimed, claimed here, or its
+     * claim lapsed), to resume its reading from its archived copy. False when another holds it.
+     */
+    public boolean claimReading(long fileId) {
+        return store.inTransaction(c -> claim(c, fileId, null, store.now()));
+    }
+
+    private boolean claim(Connection c, long fileId, String archiveName, Instant now) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("UPDATE intake_file SET claimed_by = ?, claim_expires_at = ?, "
+                + "archive_name = COALESCE(?, archive_name) WHERE id = ? AND state = 'READING' "
+                + "AND (claimed_by IS NULL OR claimed_by = ? OR claim_expires_at < ?)")) {
+            ps.setString(1, instanceId);
+            ps.setObject(2, PayoutStore.ts(now.plus(claimLease)));
+            ps.setString(3, archiveName);
+            ps.setLong(4, fileId);
+            ps.setString(5, instanceId);
+            ps.setObject(6, PayoutStore.ts(now));
+            return ps.executeUpdate() == 1;
+        }
+    }
+
+    /**
+     * Renews this gateway's claim of a READING file, first thing in the transaction that stores a
+     * batch of its rows (the record stays locked by it until that commits).
+     *
+     * @throws ClaimLostException when another gateway holds the claim now: the batch is rolled back
+     */
+    public void holdClaim(Connection c, long fileId) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("UPDATE intake_file SET claim_expires_at = ? WHERE id = ? "
+                + "AND claimed_by = ? AND state = 'READING'")) {
+            ps.setObject(1, PayoutStore.ts(store.now().plus(claimLease)));
+            ps.setLong(2, fileId);
+            ps.setString(3, instanceId);
+            if (ps.executeUpdate() != 1) {
+                throw new ClaimLostException(fileId);
+            }
+        }
     }
 
     /** Every READING file, oldest first. */
     public List<Unfinished> unfinished() {
         return store.inTransaction(c -> {
             List<Unfinished> out = new ArrayList<>();
-            try (PreparedStatement ps = c.prepareStatement("SELECT id, name, size_bytes, modified_at, row_count, archive_name "
-                    + "FROM intake_file WHERE state = 'READING' ORDER BY id");
+            Instant now = store.now();
+            try (PreparedStatement ps = c.prepareStatement("SELECT id, name, size_bytes, modified_at, row_count, archive_name, "
+                    + "claimed_by, claim_expires_at FROM intake_file WHERE state = 'READING' ORDER BY id");
                  ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     out.add(new Unfinished(rs.getLong(1), rs.getString(2), rs.getLong(3), rs.getLong(4), rs.getInt(5),
-                            rs.getString(6)));
+                            rs.getString(6), claimedElsewhere(rs.getString(7), rs.getObject(8, OffsetDateTime.class), now)));
                 }
             }
             return out;
@@ -152,30 +292,67 @@ public class IntakeFiles {
         });
     }
 
-    public void markState(long fileId, String state) {
-        store.inTransaction(c -> {
+    /**
+     * Ends this gateway's reading of a file: WAITING (every row stored) or UNREADABLE. The claim is
+     * kept until its lease lapses, so another gateway that sees the file in the inbox before this one
+     * has archived it leaves it alone.
+     *
+     * @throws ClaimLostException when another gateway holds the file's claim now
+     */
+    public void finishReading(long fileId, String state) {
+        int set = store.inTransaction(c -> {
             try (PreparedStatement ps = c.prepareStatement("UPDATE intake_file SET state = ?, completed_at = "
-                    + "CASE WHEN ? IN ('DONE', 'UNREADABLE') THEN ? ELSE completed_at END WHERE id = ?")) {
+                    + "CASE WHEN ? = 'UNREADABLE' THEN ? ELSE completed_at END WHERE id = ? AND claimed_by = ? "
+                    + "AND state = 'READING'")) {
                 ps.setString(1, state);
                 ps.setString(2, state);
                 ps.setObject(3, PayoutStore.ts(store.now()));
                 ps.setLong(4, fileId);
+                ps.setString(5, instanceId);
                 return ps.executeUpdate();
+            }
+        });
+        if (set != 1) {
+            throw new ClaimLostException(fileId);
+        }
+    }
+
+    /**
+     * Claims a WAITING file's result for this gateway to write (compare-and-set: unclaimed, claimed
+     * here, or its claim lapsed). False when another gateway holds the file's claim (its reader, for
+     * the claim's lease after reading, or another writer).
+     */
+    public boolean claimResult(long fileId) {
+        return store.inTransaction(c -> {
+            Instant now = store.now();
+            try (PreparedStatement ps = c.prepareStatement("UPDATE intake_file SET claimed_by = ?, claim_expires_at = ? "
+                    + "WHERE id = ? AND state = 'WAITING' AND (claimed_by IS NULL OR claimed_by = ? OR claim_expires_at < ?)")) {
+                ps.setString(1, instanceId);
+                ps.setObject(2, PayoutStore.ts(now.plus(claimLease)));
+                ps.setLong(3, fileId);
+                ps.setString(4, instanceId);
+                ps.setObject(5, PayoutStore.ts(now));
+                return ps.executeUpdate() == 1;
             }
         });
     }
 
-    /** The file DONE with its result's name, in one commit (a process killed in between leaves it WAITING). */
-    public void markDone(long fileId, String resultName) {
-        store.inTransaction(c -> {
+    /**
+     * The file DONE with its result's name, in one commit (a process killed in between leaves it
+     * WAITING), if this gateway still holds its claim ({@link #claimResult}); false when another
+     * gateway took the claim over meanwhile (and writes the same result under the same name).
+     */
+    public boolean markDone(long fileId, String resultName) {
+        return store.inTransaction(c -> {
             try (PreparedStatement ps = c.prepareStatement("UPDATE intake_file SET state = 'DONE', completed_at = ?, "
-                    + "result_name = ? WHERE id = ?")) {
+                    + "result_name = ? WHERE id = ? AND state = 'WAITING' AND claimed_by = ?")) {
                 ps.setObject(1, PayoutStore.ts(store.now()));
                 ps.setString(2, resultName);
                 ps.setLong(3, fileId);
+                ps.setString(4, instanceId);
                 return ps.executeUpdate();
             }
-        });
+        }) == 1;
     }
 
     /**
