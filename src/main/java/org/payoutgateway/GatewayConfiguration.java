@@ -256,11 +256,32 @@ public class GatewayConfiguration implements CamelConfiguration {
 
     /**
      * Brings the payout store's tables to the gateway's version with Flyway. Baseline 0: a database
-     * that already holds other tables (an ERP's) gets every migration from V1.
+     * that already holds other tables (an ERP's) gets every migration from V1. Replicas started at
+     * once on a new store race to create Flyway's history table: one that loses (Flyway finds the
+     * table there and still empty) tries again, up to 5 times a second apart, and then finds the
+     * store migrated by the winner.
      */
     public static void migrate(javax.sql.DataSource dataSource) throws java.sql.SQLException {
-        Flyway.configure().dataSource(dataSource).locations(migrations(dataSource))
-                .baselineOnMigrate(true).baselineVersion("0").load().migrate();
+        String[] locations = migrations(dataSource);
+        for (int attempt = 1; ; attempt++) {
+            try {
+                Flyway.configure().dataSource(dataSource).locations(locations)
+                        .baselineOnMigrate(true).baselineVersion("0").load().migrate();
+                return;
+            } catch (org.flywaydb.core.api.FlywayException e) {
+                if (attempt == 5) {
+                    throw e;
+                }
+                LOG.warn("Migrating the payout store failed (another gateway migrating it at the same moment?), "
+                        + "trying again: {}", e.getMessage());
+                try {
+                    Thread.sleep(1000);
+                } catch (InterruptedException stop) {
+                    Thread.currentThread().interrupt();
+                    throw e;
+                }
+            }
+        }
     }
 
     /** db/migration, and db/vendor/&lt;database&gt; (h2, postgresql) when the gateway has migrations for that database only. */

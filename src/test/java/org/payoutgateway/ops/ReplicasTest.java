@@ -132,6 +132,75 @@ class ReplicasTest {
         }
     }
 
+    /**
+     * The worst case of the file lock: both replicas hold it at once (here each has its own lock
+     * folder; in life, one paused past its heartbeat). The files' claims in the store still have
+     * each file read by one of them, each row stored once and each result written once.
+     */
+    @Test
+    void twoReplicasBothHoldingTheFileLockReadEachFileOnce() throws Exception {
+        providers = new StandInProviders();
+        Map<String, String> s = new HashMap<>(providers.settings());
+        s.put("payout.datasource.url", "jdbc:h2:mem:" + UUID.randomUUID()
+                + ";DB_CLOSE_DELAY=-1;MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH");
+        s.put("payout.cluster.replicas", "2");
+        s.put("payout.intake.file.batch-size", "5");
+        s.put("payout.intake.file.poll-interval-ms", "200");
+        first = Gateway.start("both-1", s);
+        shared = first;
+        for (String dir : List.of("inbox", "archive", "error", "outbox")) {
+            s.put("payout.intake.file." + dir + "-dir", first.home.resolve(dir).toString());
+        }
+        second = Gateway.start("both-2", s); // its own lock folder: both hold "the" lock
+        Gateway.await(() -> fileRoutesRunning(first) && fileRoutesRunning(second), Duration.ofSeconds(10),
+                "both replicas should run the file routes");
+
+        int files = 8;
+        int rows = 30;
+        for (int f = 0; f < files; f++) {
+            for (int r = 0; r < rows; r++) {
+                String ref = "BH" + f + "-" + r;
+                providers.create("paypro-ke", ref, payproAccepted(ref));
+                providers.query("paypro-ke", ref, payproStatus(ref, "0000", "SUCCESS"));
+            }
+        }
+        for (int f = 0; f < files; f++) {
+            StringBuilder csv = new StringBuilder("reference,country,amount,currency,mobile\n");
+            for (int r = 0; r < rows; r++) {
+                csv.append("BH").append(f).append('-').append(r).append(",KE,100,KES,254712345678\n");
+            }
+            shared.drop("both-" + f + ".csv", csv.toString());
+        }
+        for (int f = 0; f < files; f++) {
+            Path result = shared.resultOf("both-" + f + ".csv");
+            Gateway.await(() -> Files.exists(result), Duration.ofSeconds(60), "no result file for " + result);
+            List<String> lines = Files.readAllLines(result);
+            assertThat(lines).as(result.toString()).hasSize(rows + 1);
+            assertThat(lines.subList(1, lines.size())).as("every row of " + result + " paid once, none a duplicate")
+                    .allSatisfy(l -> assertThat(l.split(",")[1]).isEqualTo("SUCCESS"));
+        }
+        Thread.sleep(1500); // time for a second reading or result, were there one
+        try (Stream<Path> results = Files.list(shared.outbox)) {
+            assertThat(results.map(p -> p.getFileName().toString()).filter(n -> !n.startsWith(".")))
+                    .as("one result per file, written once").hasSize(files);
+        }
+        try (Stream<Path> archived = Files.list(shared.archive)) {
+            assertThat(archived).as("each file archived once").hasSize(files);
+        }
+        int readings = first.store().inTransaction(c -> {
+            try (var ps = c.prepareStatement("SELECT COUNT(*) FROM intake_file"); var rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getInt(1);
+            }
+        });
+        assertThat(readings).as("one reading per file").isEqualTo(files);
+        for (int f = 0; f < files; f++) {
+            for (int r = 0; r < rows; r++) {
+                assertThat(providers.creates("paypro-ke", "BH" + f + "-" + r)).as("creates of BH" + f + "-" + r).hasSize(1);
+            }
+        }
+    }
+
     @Test
     void replicasBelowOneAreRefusedAtStart() {
         assertThatThrownBy(() -> {
