@@ -97,6 +97,7 @@ public final class ConfigValidator {
             Map.entry("payout.intake.file.resume-interval-ms", Kind.COUNT),
             Map.entry("payout.intake.file.batch-size", Kind.COUNT),
             Map.entry("payout.intake.file.progress-interval", Kind.DURATION),
+            Map.entry("payout.intake.file.claim-lease", Kind.DURATION),
             Map.entry("payout.intake.erp.enabled", Kind.BOOLEAN),
             Map.entry("payout.intake.erp.poll-interval-ms", Kind.COUNT),
             Map.entry("payout.intake.erp.poll-size", Kind.COUNT),

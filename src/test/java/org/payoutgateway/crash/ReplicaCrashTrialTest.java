@@ -248,8 +248,10 @@ class ReplicaCrashTrialTest {
         long settleMs = awaitSettled(db, in);
         Map<String, Long> states = states(db);
         Map<String, Long> metricCreates = new TreeMap<>();
+        Map<String, Long> unsureCreates = new TreeMap<>();
         for (Replica r : replicas) {
-            metricCreates.put(r.name, createsInMetrics(r));
+            metricCreates.put(r.name, createsInMetrics(r, null));
+            unsureCreates.put(r.name, createsInMetrics(r, "outcome=\"(UNKNOWN|NOT_TAKEN)\""));
         }
         String report = report("spread", seed, root, in, states, settleMs, trialStart, db)
                 + "create calls in each replica's metrics: " + metricCreates + "\n";
@@ -265,8 +267,11 @@ class ReplicaCrashTrialTest {
             long share = count(provider.acceptedByReplica, r.name);
             soft.assertThat(share).as("creates of %s the stand-in accepted: at least a tenth of %d; shares %s", r.name,
                     accepted, counts(provider.acceptedByReplica)).isGreaterThanOrEqualTo((long) Math.ceil(accepted * 0.1));
-            soft.assertThat(metricCreates.get(r.name)).as("create calls in %s's own metrics = create calls the stand-in "
-                    + "got from it", r.name).isEqualTo(count(provider.createsByReplica, r.name));
+            // a call that timed out or failed to connect on this loaded machine may not have reached the stand-in
+            long got = count(provider.createsByReplica, r.name);
+            soft.assertThat(metricCreates.get(r.name)).as("create calls in %s's own metrics: those the stand-in got from it, "
+                    + "and at most its calls of unknown outcome or not taken (%s) more", r.name, unsureCreates)
+                    .isBetween(got, got + unsureCreates.get(r.name));
         }
         soft.assertThat(provider.createsByReplica.keySet()).as("replicas the create calls came from")
                 .containsExactlyInAnyOrderElementsOf(names);
@@ -814,12 +819,14 @@ class ReplicaCrashTrialTest {
     }
 
     /** The create calls a replica's own metrics count (provider_calls_seconds_count, call="create", every outcome). */
-    private static long createsInMetrics(Replica r) throws Exception {
+    /** The create calls in a replica's metrics, those whose tags match {@code outcome} (a regex; null: all). */
+    private static long createsInMetrics(Replica r, String outcome) throws Exception {
         String metrics = r.gateway.getText(r.managementPort, "/observe/metrics");
         long sum = 0;
         Matcher m = CREATE_COUNT.matcher(metrics);
+        Pattern wanted = outcome == null ? null : Pattern.compile(outcome);
         while (m.find()) {
-            if (m.group(1).contains("call=\"create\"")) {
+            if (m.group(1).contains("call=\"create\"") && (wanted == null || wanted.matcher(m.group(1)).find())) {
                 sum += (long) Double.parseDouble(m.group(2));
             }
         }
