@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -21,6 +20,7 @@ import org.flywaydb.core.Flyway;
 import org.h2.jdbcx.JdbcDataSource;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.payoutgateway.support.MovedClock;
 
 /**
  * Status-query claims ({@link PayoutStore#claimForQuery}) of several gateways on one store: two
@@ -42,22 +42,7 @@ class QueryClaimTest {
         h2.setURL("jdbc:h2:mem:" + UUID.randomUUID() + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DB_CLOSE_DELAY=-1");
         h2.setUser("sa");
         Flyway.configure().dataSource(h2).locations("classpath:db/migration").load().migrate();
-        Clock clock = new Clock() {
-            @Override
-            public Instant instant() {
-                return now.get();
-            }
-
-            @Override
-            public java.time.ZoneId getZone() {
-                return ZoneOffset.UTC;
-            }
-
-            @Override
-            public Clock withZone(java.time.ZoneId zone) {
-                return this;
-            }
-        };
+        Clock clock = MovedClock.of(now);
         replicaA = new PayoutStore(h2, clock);
         replicaB = new PayoutStore(h2, clock);
     }

@@ -6,8 +6,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -22,6 +20,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.payoutgateway.intake.file.IntakeFiles.Taken;
 import org.payoutgateway.payout.PayoutStore;
+import org.payoutgateway.support.MovedClock;
 
 /**
  * Claims of payout files ({@link IntakeFiles}) by two gateways on one store, as two replicas
@@ -46,22 +45,7 @@ class FileClaimTest {
         h2.setURL("jdbc:h2:mem:" + UUID.randomUUID() + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DB_CLOSE_DELAY=-1");
         h2.setUser("sa");
         Flyway.configure().dataSource(h2).locations("classpath:db/migration").load().migrate();
-        Clock clock = new Clock() {
-            @Override
-            public Instant instant() {
-                return now.get();
-            }
-
-            @Override
-            public ZoneId getZone() {
-                return ZoneOffset.UTC;
-            }
-
-            @Override
-            public Clock withZone(ZoneId zone) {
-                return this;
-            }
-        };
+        Clock clock = MovedClock.of(now);
         store = new PayoutStore(h2, clock);
         replicaA = new IntakeFiles(store, "replica-a", LEASE);
         replicaB = new IntakeFiles(store, "replica-b", LEASE);
