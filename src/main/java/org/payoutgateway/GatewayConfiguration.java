@@ -105,7 +105,7 @@ public class GatewayConfiguration implements CamelConfiguration {
         PayoutOutcomes outcomes = new PayoutOutcomes(store,
                 settings.getDurations("payout.dispatch.retry-backoff", "5s,30s,1m,5m"));
         String instanceId = settings.get("payout.instance-id",
-                ErpIntake.defaultInstanceId(settings.get("camel.server.port", "8080")));
+                defaultInstanceId(settings.get("camel.server.port", "8080")));
         IntakeFiles files = new IntakeFiles(store, instanceId, settings.getDuration("payout.intake.file.claim-lease", "30s"));
 
         registry.bind("payoutDataSource", dataSource);
@@ -246,6 +246,21 @@ public class GatewayConfiguration implements CamelConfiguration {
         }
         LOG.info("Payout gateway configured: accounts {}, store {}", accounts.all().stream()
                 .map(c -> c.account() + "(" + c.country() + ")").toList(), dataSource.getJdbcUrl().replaceAll(";.*", ""));
+    }
+
+    /**
+     * A default instance id: host name and the gateway's HTTP port ({@code camel.server.port}), unique
+     * per running gateway (two on one host cannot share a port) and the same after a restart, so that
+     * a gateway restarted after a kill takes up at once the file it was reading (its own claim). Used in ERP and file claims.
+     */
+    static String defaultInstanceId(String httpPort) {
+        String host;
+        try {
+            host = java.net.InetAddress.getLocalHost().getHostName();
+        } catch (java.io.IOException e) {
+            host = "gateway";
+        }
+        return host + "-" + httpPort;
     }
 
     /** The folder of the first {@code file:} pattern of {@code camel.main.routes-include-pattern}. */

@@ -158,19 +158,4 @@ public class ErpIntake {
         }
         return value.toString();
     }
-
-    /**
-     * A default instance id: host name and the gateway's HTTP port ({@code camel.server.port}), unique
-     * per running gateway (two on one host cannot share a port) and the same after a restart, so that
-     * a gateway restarted after a kill takes up at once the file it was reading (its own claim).
-     */
-    public static String defaultInstanceId(String httpPort) {
-        String host;
-        try {
-            host = java.net.InetAddress.getLocalHost().getHostName();
-        } catch (java.io.IOException e) {
-            host = "gateway";
-        }
-        return host + "-" + httpPort;
-    }
 }

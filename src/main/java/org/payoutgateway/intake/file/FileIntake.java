@@ -48,7 +48,7 @@ public class FileIntake {
     /** Scheme codes read as the national id of an ISO 20022 file (payout.intake.file.iso20022.national-id-schemes). */
     private final Set<String> nationalIdSchemes;
     /** How often a file whose claim another gateway holds is opened again (see {@link #take}). */
-    private final Duration claimCheckInterval = Duration.ofSeconds(1);
+    private static final Duration CLAIM_CHECK_INTERVAL = Duration.ofSeconds(1);
     /** The file being read now (one at a time), for {@link #stuck()}. */
     private volatile String readingNow;
 
@@ -122,7 +122,7 @@ public class FileIntake {
                 // another gateway holds the claim: it archives the file when it is done, or its claim lapses
                 // (it died) and the file is opened here again. Until then this exchange waits: its end
                 // archives the file under this one's own name, which must not happen while the other reads it.
-                if (!awaitGone(path, claimCheckInterval)) {
+                if (!awaitGone(path, CLAIM_CHECK_INTERVAL)) {
                     continue;
                 }
                 LOG.info("Payout file {}: read and archived by another gateway, which held its claim", name);

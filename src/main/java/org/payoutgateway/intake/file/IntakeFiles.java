@@ -118,32 +118,19 @@ public class IntakeFiles {
                 locked.next();
             }
             Instant now = store.now();
-            try (PreparedStatement ps = c.prepareStatement("SELECT id, row_count, state, archive_name, claimed_by, "
-                    + "claim_expires_at FROM intake_file WHERE name = ? AND size_bytes = ? AND modified_at = ? "
-                    + "ORDER BY id DESC")) {
-                ps.setString(1, name);
-                ps.setLong(2, size);
-                ps.setLong(3, modifiedMillis);
-                ps.setMaxRows(1);
-                try (ResultSet rs = ps.executeQuery()) {
-                    if (rs.next()) {
-                        long id = rs.getLong(1);
-                        int stored = rs.getInt(2);
-                        String state = rs.getString(3);
-                        String recordedArchive = rs.getString(4);
-                        if (claimedElsewhere(rs.getString(5), rs.getObject(6, OffsetDateTime.class), now)) {
-                            return new Opened(id, stored, Taken.ELSEWHERE, recordedArchive);
-                        }
-                        if (state.equals("READING")) {
-                            return claim(c, id, archiveName, now)
-                                    ? new Opened(id, stored, Taken.HERE, archiveName)
-                                    : new Opened(id, stored, Taken.ELSEWHERE, recordedArchive);
-                        }
-                        if ((state.equals("WAITING") || state.equals("DONE")) && recordedArchive != null
-                                && !archived.test(recordedArchive)) {
-                            return new Opened(id, stored, Taken.BEFORE, recordedArchive);
-                        }
-                    }
+            Drop last = lastRecord(c, name, size, modifiedMillis, now);
+            if (last != null) {
+                if (last.claimedElsewhere()) {
+                    return new Opened(last.id(), last.storedRows(), Taken.ELSEWHERE, last.archiveName());
+                }
+                if (last.state().equals("READING")) {
+                    return claim(c, last.id(), "READING", archiveName, now)
+                            ? new Opened(last.id(), last.storedRows(), Taken.HERE, archiveName)
+                            : new Opened(last.id(), last.storedRows(), Taken.ELSEWHERE, last.archiveName());
+                }
+                if ((last.state().equals("WAITING") || last.state().equals("DONE")) && last.archiveName() != null
+                        && !archived.test(last.archiveName())) {
+                    return new Opened(last.id(), last.storedRows(), Taken.BEFORE, last.archiveName());
                 }
             }
             try (PreparedStatement ps = c.prepareStatement("INSERT INTO intake_file (name, size_bytes, modified_at, state, "
@@ -171,17 +158,27 @@ public class IntakeFiles {
      */
     public boolean claimedElsewhere(String name, long size, long modifiedMillis) {
         return store.inTransaction(c -> {
-            try (PreparedStatement ps = c.prepareStatement("SELECT claimed_by, claim_expires_at FROM intake_file "
-                    + "WHERE name = ? AND size_bytes = ? AND modified_at = ? ORDER BY id DESC")) {
-                ps.setString(1, name);
-                ps.setLong(2, size);
-                ps.setLong(3, modifiedMillis);
-                ps.setMaxRows(1);
-                try (ResultSet rs = ps.executeQuery()) {
-                    return rs.next() && claimedElsewhere(rs.getString(1), rs.getObject(2, OffsetDateTime.class), store.now());
-                }
-            }
+            Drop last = lastRecord(c, name, size, modifiedMillis, store.now());
+            return last != null && last.claimedElsewhere();
         });
+    }
+
+    /** The latest record of one drop of a file (name, size, modification time), as {@link #open} weighs it. */
+    private record Drop(long id, int storedRows, String state, String archiveName, boolean claimedElsewhere) {
+    }
+
+    private Drop lastRecord(Connection c, String name, long size, long modifiedMillis, Instant now) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT id, row_count, state, archive_name, claimed_by, "
+                + "claim_expires_at FROM intake_file WHERE name = ? AND size_bytes = ? AND modified_at = ? ORDER BY id DESC")) {
+            ps.setString(1, name);
+            ps.setLong(2, size);
+            ps.setLong(3, modifiedMillis);
+            ps.setMaxRows(1);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? new Drop(rs.getLong(1), rs.getInt(2), rs.getString(3), rs.getString(4),
+                        claimedElsewhere(rs.getString(5), rs.getObject(6, OffsetDateTime.class), now)) : null;
+            }
+        }
     }
 
     private boolean claimedElsewhere(String claimedBy, OffsetDateTime expires, Instant now) {
@@ -193,19 +190,24 @@ public class IntakeFiles {
      * claim lapsed), to resume its reading from its archived copy. False when another holds it.
      */
     public boolean claimReading(long fileId) {
-        return store.inTransaction(c -> claim(c, fileId, null, store.now()));
+        return store.inTransaction(c -> claim(c, fileId, "READING", null, store.now()));
     }
 
-    private boolean claim(Connection c, long fileId, String archiveName, Instant now) throws SQLException {
+    /**
+     * The claim's compare-and-set: the file in {@code state}, unclaimed, claimed here or its claim
+     * lapsed, becomes claimed here for the lease ({@code archiveName}, when given, recorded with it).
+     */
+    private boolean claim(Connection c, long fileId, String state, String archiveName, Instant now) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("UPDATE intake_file SET claimed_by = ?, claim_expires_at = ?, "
-                + "archive_name = COALESCE(?, archive_name) WHERE id = ? AND state = 'READING' "
+                + "archive_name = COALESCE(?, archive_name) WHERE id = ? AND state = ? "
                 + "AND (claimed_by IS NULL OR claimed_by = ? OR claim_expires_at < ?)")) {
             ps.setString(1, instanceId);
             ps.setObject(2, PayoutStore.ts(now.plus(claimLease)));
             ps.setString(3, archiveName);
             ps.setLong(4, fileId);
-            ps.setString(5, instanceId);
-            ps.setObject(6, PayoutStore.ts(now));
+            ps.setString(5, state);
+            ps.setString(6, instanceId);
+            ps.setObject(7, PayoutStore.ts(now));
             return ps.executeUpdate() == 1;
         }
     }
@@ -323,18 +325,7 @@ public class IntakeFiles {
      * the claim's lease after reading, or another writer).
      */
     public boolean claimResult(long fileId) {
-        return store.inTransaction(c -> {
-            Instant now = store.now();
-            try (PreparedStatement ps = c.prepareStatement("UPDATE intake_file SET claimed_by = ?, claim_expires_at = ? "
-                    + "WHERE id = ? AND state = 'WAITING' AND (claimed_by IS NULL OR claimed_by = ? OR claim_expires_at < ?)")) {
-                ps.setString(1, instanceId);
-                ps.setObject(2, PayoutStore.ts(now.plus(claimLease)));
-                ps.setLong(3, fileId);
-                ps.setString(4, instanceId);
-                ps.setObject(5, PayoutStore.ts(now));
-                return ps.executeUpdate() == 1;
-            }
-        });
+        return store.inTransaction(c -> claim(c, fileId, "WAITING", null, store.now()));
     }
 
     /**
